@@ -1,0 +1,45 @@
+// swift-tools-version: 6.2
+// The policy question-answering service: a compiler that turns policies/ into one artifact,
+// a daemon that maps it and answers, and a verifier. Layout and dependency rules:
+// docs/ARCHITECTURE.md.
+import PackageDescription
+
+/// Every target: strict memory safety, and its warning is an error, so `unsafe` marks
+/// exactly the few files allowed to touch raw memory (docs/STYLE.md §4).
+let strict: [SwiftSetting] = [
+    .strictMemorySafety(),
+    .treatWarning("StrictMemorySafety", as: .error),
+]
+
+/// Numeric code (checksums, Float16 scans, kernels) is built for x86-64-v3: with baseline
+/// x86-64 the Float16 conversion is a library call and scans run about 10x slower
+/// (docs/ARCHITECTURE.md, "Facts measured"). Hosts without AVX2/F16C/FMA cannot run it.
+let numeric: [SwiftSetting] = strict + [
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mf16c", "-Xcc", "-mfma"]),
+]
+
+let package = Package(
+    name: "PolicyQA",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "IndexFormat", targets: ["IndexFormat"]),
+    ],
+    dependencies: [
+        // Command-line parsing for the three executables (the only third-party package so far).
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System-library shims: a module map and a header each, nothing else.
+        .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // The artifact: layout, writer, memory-mapped reader, checksums, LZ4 block codec.
+        .target(name: "IndexFormat", dependencies: ["CLZ4", "CCrypto"], swiftSettings: numeric),
+
+        .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)
