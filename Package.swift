@@ -35,10 +35,14 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
-        // The artifact: layout, writer, memory-mapped reader, checksums, LZ4 block codec.
-        .target(name: "IndexFormat", dependencies: ["CLZ4", "CCrypto"], swiftSettings: numeric),
+        // Digests shared by the artifact, the model fingerprint and the compiler's cache keys.
+        .target(name: "Checksums", dependencies: ["CCrypto"], swiftSettings: numeric),
+
+        // The artifact: layout, writer, memory-mapped reader, section checksums, LZ4 block codec.
+        .target(name: "IndexFormat", dependencies: ["CLZ4", "Checksums"], swiftSettings: numeric),
 
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: strict),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
