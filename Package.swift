@@ -15,7 +15,7 @@ let strict: [SwiftSetting] = [
 /// x86-64 the Float16 conversion is a library call and scans run about 10x slower
 /// (docs/ARCHITECTURE.md, "Facts measured"). Hosts without AVX2/F16C/FMA cannot run it.
 let numeric: [SwiftSetting] = strict + [
-    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mf16c", "-Xcc", "-mfma"]),
+    .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mf16c", "-Xcc", "-mfma", "-O"]),
 ]
 
 let package = Package(
@@ -41,8 +41,8 @@ let package = Package(
         // The artifact: layout, writer, memory-mapped reader, section checksums, LZ4 block codec.
         .target(name: "IndexFormat", dependencies: ["CLZ4", "Checksums"], swiftSettings: numeric),
 
-        .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: strict),
-        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], swiftSettings: strict),
+        .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
+        .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

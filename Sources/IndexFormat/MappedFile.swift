@@ -1,0 +1,94 @@
+// Unsafe code allowed here: this type owns the read-only mapping every reader view points into.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A file mapped read-only (`open`, `fstat`, `mmap(PROT_READ, MAP_PRIVATE)`), or a private heap
+/// copy of some bytes for tests and fuzzing. Unmapped (or freed) in `deinit`; nothing to close.
+///
+/// The descriptor stays open so `currentByteCount()` can notice a file that shrank under the
+/// mapping (touching pages past a shrunken end would raise SIGBUS).
+@safe final class MappedFile: @unchecked Sendable {
+    let path: String
+    let byteCount: Int
+    private let base: UnsafeMutableRawPointer?
+    private let descriptor: Int32
+    private let isMapped: Bool
+
+    init(path: String) throws(ArtifactError) {
+        self.path = path
+        let descriptor = unsafe open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .cannotOpen(path: path, reason: Self.lastErrorText()) }
+        var status = stat()
+        guard unsafe fstat(descriptor, &status) == 0 else {
+            let reason = Self.lastErrorText()
+            close(descriptor)
+            throw .cannotOpen(path: path, reason: reason)
+        }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw .notARegularFile(path: path)
+        }
+        let byteCount = Int(status.st_size)
+        var base: UnsafeMutableRawPointer? = nil
+        if byteCount > 0 {
+            let address = unsafe mmap(nil, byteCount, PROT_READ, MAP_PRIVATE, descriptor, 0)
+            guard unsafe address != MAP_FAILED, let address = unsafe address else {
+                let reason = Self.lastErrorText()
+                close(descriptor)
+                throw .cannotOpen(path: path, reason: "mmap failed: \(reason)")
+            }
+            unsafe base = address
+        }
+        unsafe self.base = base
+        self.byteCount = byteCount
+        self.descriptor = descriptor
+        self.isMapped = true
+    }
+
+    /// A heap copy of `bytes`, aligned like a mapping, for in-memory readers.
+    init(copying bytes: [UInt8]) {
+        path = "<memory>"
+        byteCount = bytes.count
+        descriptor = -1
+        isMapped = false
+        if bytes.isEmpty {
+            unsafe base = nil
+        } else {
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes.count, alignment: 4096)
+            unsafe bytes.withUnsafeBytes { source in unsafe buffer.copyMemory(from: source.baseAddress!, byteCount: source.count) }
+            unsafe base = buffer
+        }
+    }
+
+    deinit {
+        if let base = unsafe base {
+            if isMapped { unsafe _ = munmap(base, byteCount) } else { unsafe base.deallocate() }
+        }
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// The whole file. Valid while this object lives.
+    var bytes: UnsafeRawBufferPointer {
+        unsafe UnsafeRawBufferPointer(start: base, count: byteCount)
+    }
+
+    /// Bounds-checked reads over the whole file.
+    var reader: ByteReader { unsafe ByteReader(bytes) }
+
+    /// The file's size now (`fstat` on the open descriptor); equal to `byteCount` unless someone
+    /// rewrote the file in place.
+    func currentByteCount() -> Int {
+        guard descriptor >= 0 else { return byteCount }
+        var status = stat()
+        guard unsafe fstat(descriptor, &status) == 0 else { return -1 }
+        return Int(status.st_size)
+    }
+
+    /// `strerror(errno)`, for messages.
+    static func lastErrorText() -> String {
+        unsafe String(cString: strerror(errno))
+    }
+}
