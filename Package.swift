@@ -23,6 +23,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "IndexFormat", targets: ["IndexFormat"]),
+        .executable(name: "policy-verify", targets: ["policy-verify"]),
     ],
     dependencies: [
         // Command-line parsing for the three executables (the only third-party package so far).
@@ -41,9 +42,15 @@ let package = Package(
         // The artifact: layout, writer, memory-mapped reader, section checksums, LZ4 block codec.
         .target(name: "IndexFormat", dependencies: ["CLZ4", "Checksums"], swiftSettings: numeric),
 
+        .executableTarget(
+            name: "policy-verify",
+            dependencies: ["IndexFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -104,6 +104,49 @@ extension ArtifactError: CustomStringConvertible {
     }
 }
 
+extension ArtifactError {
+    /// A stable machine-readable name for the case, for JSON reports and HTTP error bodies.
+    public var code: String {
+        switch self {
+        case .cannotOpen: "cannot_open"
+        case .notARegularFile: "not_a_regular_file"
+        case .fileChanged: "file_changed"
+        case .fileTooSmall: "file_too_small"
+        case .notAnArtifact: "not_an_artifact"
+        case .lineEndingDamage: "line_ending_damage"
+        case .unsupportedMajorVersion: "unsupported_major_version"
+        case .headerChecksumMismatch: "header_checksum_mismatch"
+        case .invalidHeaderField: "invalid_header_field"
+        case .truncated: "truncated"
+        case .trailingBytes: "trailing_bytes"
+        case .sectionTableChecksumMismatch: "section_table_checksum_mismatch"
+        case .invalidSectionEntry: "invalid_section_entry"
+        case .sectionOutOfBounds: "section_out_of_bounds"
+        case .sectionMisplaced: "section_misplaced"
+        case .duplicateSection: "duplicate_section"
+        case .missingSection: "missing_section"
+        case .sectionChecksumMismatch: "section_checksum_mismatch"
+        case .trailerMissing: "trailer_missing"
+        case .digestMismatch: "digest_mismatch"
+        case .declaredSizeTooLarge: "declared_size_too_large"
+        case .corruptCompressedData: "corrupt_compressed_data"
+        case .malformedSection: "malformed_section"
+        case .referenceOutOfRange: "reference_out_of_range"
+        case .invalidVector: "invalid_vector"
+        case .invalidContents: "invalid_contents"
+        case .writeFailed: "write_failed"
+        }
+    }
+
+    /// True when the file could not be read at all (as opposed to read and found wrong).
+    public var isFileAccessProblem: Bool {
+        switch self {
+        case .cannotOpen, .notARegularFile: true
+        default: false
+        }
+    }
+}
+
 /// Lower-case hexadecimal with a 0x prefix, for checksums in messages.
 func hex(_ value: UInt64) -> String {
     let digits = String(value, radix: 16)
