@@ -35,12 +35,16 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCmark", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
         // Digests shared by the artifact, the model fingerprint and the compiler's cache keys.
         .target(name: "Checksums", dependencies: ["CCrypto"], swiftSettings: numeric),
 
         // The artifact: layout, writer, memory-mapped reader, section checksums, LZ4 block codec.
         .target(name: "IndexFormat", dependencies: ["CLZ4", "Checksums"], swiftSettings: numeric),
+
+        // Build time only: loading, chunking, the embedding cache, writing the artifact. policyd never links it.
+        .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
 
         .executableTarget(
             name: "policy-verify",
@@ -50,6 +54,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
