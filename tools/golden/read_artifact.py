@@ -1,0 +1,513 @@
+#!/usr/bin/env python3
+"""An independent reader of the policy index artifact (`.pidx`, format 1.x).
+
+Written from docs/ARTIFACT.md alone (not from Sources/IndexFormat/) to check that the page is a
+complete specification: if this reader and `policy-verify` agree on every file, the page says
+enough. It checks what the page says a reader checks, collects every problem it can find (each
+naming the rule and the byte offset), and prints one JSON object:
+
+  {"format_version", "byte_count", "sha256", "sections": [...], "manifest", "documents",
+   "chunks": [...], "vectors": [[...]], "problems": [...]}
+
+Exit status: 0 valid, 1 invalid (problems listed), 2 usage error or unreadable file.
+
+Needs the PyPI packages `lz4`, `xxhash` and `numpy`; tools/golden/check-spec.sh makes a throw-away
+virtual environment with them outside the repository and runs this file.
+"""
+import hashlib
+import json
+import math
+import struct
+import sys
+
+import lz4.block
+import numpy as np
+import xxhash
+
+MAGIC = b"\x89PIDX\r\n\x1a"
+TRAILER_MAGIC = b"PIDXEND\n"
+HEADER_SIZE = 64
+ENTRY_SIZE = 64
+TRAILER_SIZE = 40
+KNOWN_MAJOR = 1
+
+KIND_MANIFEST, KIND_VECTORS, KIND_CHUNK_TABLE, KIND_CHUNK_TEXT, KIND_DOCUMENTS, KIND_LEXICON = 1, 2, 3, 4, 5, 6
+KIND_NAMES = {1: "manifest", 2: "vectors", 3: "chunk-table", 4: "chunk-text", 5: "documents", 6: "lexicon"}
+REQUIRED_KINDS = (1, 2, 3, 4, 5)
+CODEC_RAW, CODEC_LZ4 = 0, 1
+CODEC_NAMES = {0: "raw", 1: "lz4-blocks"}
+# The "codec" column of the kind table. Kind 6 (lexicon) is "any".
+EXPECTED_CODEC = {1: CODEC_LZ4, 2: CODEC_RAW, 3: CODEC_RAW, 4: CODEC_LZ4, 5: CODEC_LZ4}
+
+MAX_SECTIONS = 1024
+MAX_RAW_BYTE_COUNT = 1 << 40
+MAX_BLOCK_RAW_BYTE_COUNT = 4 * 1024 * 1024
+MAX_WHOLE_DECODE = 256 * 1024 * 1024
+VECTORS_PRELUDE = 64
+CHUNK_TABLE_PRELUDE = 16
+MIN_RECORD_BYTE_COUNT = 48
+NO_OUTLINE = 0xFFFFFFFF
+NORM_TOLERANCE = 0.001
+
+
+def align64(x):
+    return (x + 63) // 64 * 64
+
+
+def xxh64(data):
+    return xxhash.xxh64_intdigest(bytes(data), seed=0)
+
+
+class Refuse(Exception):
+    """A problem after which nothing further can be read safely."""
+
+
+class Section:
+    def __init__(self, index, entry_offset, kind, codec, byte_offset, stored, raw, checksum):
+        self.index = index
+        self.entry_offset = entry_offset
+        self.kind = kind
+        self.codec = codec
+        self.byte_offset = byte_offset
+        self.stored = stored
+        self.raw = raw
+        self.checksum = checksum
+        self.in_bounds = False
+        self.checksum_ok = None
+        self.blocks = None  # LZ4Blocks for codec 1 once the prelude is checked
+
+    @property
+    def name(self):
+        return KIND_NAMES.get(self.kind, "kind-%d" % self.kind)
+
+    def describe(self):
+        return {"kind": KIND_NAMES.get(self.kind, self.kind),
+                "codec": CODEC_NAMES.get(self.codec, self.codec),
+                "byte_offset": self.byte_offset,
+                "stored_byte_count": self.stored,
+                "raw_byte_count": self.raw}
+
+
+class LZ4Blocks:
+    """The block prelude of an lz4-blocks section, and block-at-a-time decoding."""
+
+    def __init__(self, reader, section):
+        self.reader = reader
+        self.section = section
+        self.cache = {}
+        data, base, stored = reader.data, section.byte_offset, section.stored
+        where = "%s section (lz4 block prelude)" % section.name
+        if stored < 8:
+            reader.fail(base, where, "stored_byte_count %d is smaller than the 8-byte block prelude" % stored)
+        self.block_count, self.block_raw = struct.unpack_from("<II", data, base)
+        if not 1 <= self.block_raw <= MAX_BLOCK_RAW_BYTE_COUNT:
+            reader.fail(base + 4, where, "block_raw_byte_count %d is outside 1...%d"
+                        % (self.block_raw, MAX_BLOCK_RAW_BYTE_COUNT))
+        expected_count = -(-section.raw // self.block_raw)
+        if self.block_count != expected_count:
+            reader.fail(base, where, "block_count %d is not ceil(raw_byte_count %d / block_raw_byte_count %d) = %d"
+                        % (self.block_count, section.raw, self.block_raw, expected_count))
+        index_end = 8 + 8 * (self.block_count + 1)
+        if index_end > stored:
+            reader.fail(base + 8, where, "block_ends (%d bytes) run past stored_byte_count %d" % (index_end - 8, stored))
+        self.ends = struct.unpack_from("<%dQ" % (self.block_count + 1), data, base + 8)
+        if self.ends[0] != index_end:
+            reader.fail(base + 8, where, "block_ends[0] is %d, not %d (the end of the block index)" % (self.ends[0], index_end))
+        if self.ends[-1] != stored:
+            reader.fail(base + 8 + 8 * self.block_count, where, "block_ends[%d] is %d, not stored_byte_count %d"
+                        % (self.block_count, self.ends[-1], stored))
+        for i in range(self.block_count):
+            if self.ends[i + 1] <= self.ends[i]:
+                reader.fail(base + 16 + 8 * i, where, "block_ends[%d] = %d does not follow block_ends[%d] = %d"
+                            % (i + 1, self.ends[i + 1], i, self.ends[i]))
+
+    def raw_size_of(self, i):
+        return min((i + 1) * self.block_raw, self.section.raw) - i * self.block_raw
+
+    def block(self, i):
+        if i in self.cache:
+            return self.cache[i]
+        s = self.section
+        start, end = s.byte_offset + self.ends[i], s.byte_offset + self.ends[i + 1]
+        size = self.raw_size_of(i)
+        try:
+            out = lz4.block.decompress(bytes(self.reader.data[start:end]), uncompressed_size=size)
+        except Exception as error:  # lz4.block.LZ4BlockError and friends
+            self.reader.fail(start, "%s section, block %d" % (s.name, i), "LZ4 block does not decode to %d bytes (%s)" % (size, error))
+        if len(out) != size:
+            self.reader.fail(start, "%s section, block %d" % (s.name, i), "LZ4 block decodes to %d bytes, not %d" % (len(out), size))
+        self.cache[i] = out
+        return out
+
+    def read(self, offset, count):
+        """Raw bytes offset..<offset+count, decoding only the blocks that hold them."""
+        if count == 0:
+            return b""
+        first, last = offset // self.block_raw, (offset + count - 1) // self.block_raw
+        joined = b"".join(self.block(i) for i in range(first, last + 1))
+        skip = offset - first * self.block_raw
+        return joined[skip:skip + count]
+
+    def decode_all(self, keep):
+        parts = []
+        for i in range(self.block_count):
+            out = self.block(i)
+            if keep:
+                parts.append(out)
+            else:
+                self.cache.pop(i, None)
+        return b"".join(parts) if keep else None
+
+
+class Reader:
+    def __init__(self, data):
+        self.data = memoryview(data)
+        self.problems = []
+        self.result = {"format_version": None, "byte_count": len(data), "sha256": None, "sections": [],
+                       "manifest": None, "documents": None, "chunks": [], "vectors": [], "problems": self.problems}
+
+    # -- reporting --------------------------------------------------------------------------
+
+    def problem(self, offset, rule, message):
+        self.problems.append("byte %d: %s: %s" % (offset, rule, message))
+
+    def fail(self, offset, rule, message):
+        self.problem(offset, rule, message)
+        raise Refuse()
+
+    def guarded(self, step, *args):
+        """Runs one independent check; a Refuse inside it stops only that check."""
+        try:
+            return step(*args)
+        except Refuse:
+            return None
+
+    # -- the whole file ---------------------------------------------------------------------
+
+    def read(self):
+        try:
+            self.read_header()
+            self.read_table()
+        except Refuse:
+            return self.result
+        self.verify_checksums()
+        self.verify_digest()
+        self.verify_padding()
+        if any(s.checksum_ok is False for s in self.sections):
+            # Bytes that fail their checksum are not decoded: damage is named as damage.
+            return self.result
+        self.guarded(self.open_sections)
+        return self.result
+
+    def read_header(self):
+        data, size = self.data, len(self.data)
+        if size < len(MAGIC) or bytes(data[:8]) != MAGIC:
+            if bytes(data[:5]) == MAGIC[:5]:
+                self.fail(5, "magic", "\\x89PIDX is followed by %r, not \\r\\n\\x1a: the file went through a "
+                          "text-mode (line-ending converting) transfer" % bytes(data[5:8]))
+            self.fail(0, "magic", "not a policy index (the magic is not 89 50 49 44 58 0D 0A 1A)")
+        if size < HEADER_SIZE:
+            self.fail(size, "header", "truncated at byte %d of the %d-byte header" % (size, HEADER_SIZE))
+        major, minor = struct.unpack_from("<HH", data, 8)
+        if major != KNOWN_MAJOR:
+            self.fail(8, "major_version", "format version %d.%d is not one this reader knows (it reads %d.x)"
+                      % (major, minor, KNOWN_MAJOR))
+        self.result["format_version"] = "%d.%d" % (major, minor)
+        (header_checksum,) = struct.unpack_from("<Q", data, 56)
+        if xxh64(data[:56]) != header_checksum:
+            self.fail(56, "header_checksum", "XXH64 of bytes 0..<56 is %016x, the header says %016x"
+                      % (xxh64(data[:56]), header_checksum))
+        (header_byte_count, file_byte_count, table_offset, section_count, entry_size, table_checksum) = \
+            struct.unpack_from("<IQQIIQ", data, 12)
+        bad = False
+        if header_byte_count != HEADER_SIZE:
+            self.problem(12, "header_byte_count", "is %d, MUST be 64" % header_byte_count); bad = True
+        if table_offset != HEADER_SIZE:
+            self.problem(24, "section_table_offset", "is %d, MUST be 64" % table_offset); bad = True
+        if section_count > MAX_SECTIONS:
+            self.problem(32, "section_count", "is %d, at most %d" % (section_count, MAX_SECTIONS)); bad = True
+        if entry_size != ENTRY_SIZE:
+            self.problem(36, "section_entry_byte_count", "is %d, MUST be 64" % entry_size); bad = True
+        if bad:
+            raise Refuse()
+        if size < file_byte_count:
+            self.fail(size, "file_byte_count", "truncated at byte %d of %d" % (size, file_byte_count))
+        if size > file_byte_count:
+            self.fail(file_byte_count, "file_byte_count", "%d trailing bytes after the declared end at byte %d"
+                      % (size - file_byte_count, file_byte_count))
+        table_end = HEADER_SIZE + ENTRY_SIZE * section_count
+        if file_byte_count < table_end + TRAILER_SIZE:
+            self.fail(16, "file_byte_count", "%d bytes cannot hold the header, a %d-entry section table and the trailer"
+                      % (file_byte_count, section_count))
+        self.trailer_offset = file_byte_count - TRAILER_SIZE
+        if bytes(data[self.trailer_offset:self.trailer_offset + 8]) != TRAILER_MAGIC:
+            self.fail(self.trailer_offset, "trailer magic", "is %s, not PIDXEND\\n"
+                      % bytes(data[self.trailer_offset:self.trailer_offset + 8]).hex())
+        actual = xxh64(data[HEADER_SIZE:table_end])
+        if actual != table_checksum:
+            self.fail(40, "section_table_checksum", "XXH64 of the table bytes 64..<%d is %016x, the header says %016x"
+                      % (table_end, actual, table_checksum))
+        self.section_count = section_count
+        self.table_end = table_end
+
+    def read_table(self):
+        data = self.data
+        self.sections = []
+        bad = False
+        seen = {}
+        expected_offset = align64(self.table_end)
+        for i in range(self.section_count):
+            entry = HEADER_SIZE + ENTRY_SIZE * i
+            kind, codec, byte_offset, stored, raw, checksum = struct.unpack_from("<IIQQQQ", data, entry)
+            s = Section(i, entry, kind, codec, byte_offset, stored, raw, checksum)
+            self.sections.append(s)
+            self.result["sections"].append(s.describe())
+            rule = "section table entry %d (%s)" % (i, s.name)
+            if kind in seen:
+                self.problem(entry, rule, "kind %d appears again (first in entry %d); a kind appears at most once"
+                             % (kind, seen[kind])); bad = True
+            seen.setdefault(kind, i)
+            if kind in KIND_NAMES and codec not in CODEC_NAMES:
+                self.problem(entry + 4, rule, "unknown codec %d for a known kind" % codec); bad = True
+            elif kind in EXPECTED_CODEC and codec != EXPECTED_CODEC[kind]:
+                self.problem(entry + 4, rule, "codec is %s, the %s section is %s"
+                             % (CODEC_NAMES[codec], s.name, CODEC_NAMES[EXPECTED_CODEC[kind]])); bad = True
+            if byte_offset != expected_offset:
+                self.problem(entry + 8, rule, "byte_offset %d is not where tiling puts the section (%d)"
+                             % (byte_offset, expected_offset)); bad = True
+            if byte_offset > self.trailer_offset or stored > self.trailer_offset - byte_offset:
+                self.problem(entry + 16, rule, "bytes %d..<%d run past the trailer at byte %d"
+                             % (byte_offset, byte_offset + stored, self.trailer_offset)); bad = True
+            else:
+                s.in_bounds = True
+            if raw > MAX_RAW_BYTE_COUNT:
+                self.problem(entry + 24, rule, "raw_byte_count %d is over 2^40" % raw); bad = True
+            if codec == CODEC_RAW and raw != stored:
+                self.problem(entry + 24, rule, "raw section with raw_byte_count %d != stored_byte_count %d"
+                             % (raw, stored)); bad = True
+            expected_offset = align64(byte_offset + stored)
+        last_end = (self.sections[-1].byte_offset + self.sections[-1].stored) if self.sections else align64(self.table_end)
+        if self.sections and last_end != self.trailer_offset:
+            self.problem(self.sections[-1].entry_offset + 16, "tiling",
+                         "the last section ends at byte %d, not where the trailer starts (%d)" % (last_end, self.trailer_offset))
+            bad = True
+        for kind in REQUIRED_KINDS:
+            if kind not in seen:
+                self.problem(HEADER_SIZE, "required kinds", "no %s section (kind %d)" % (KIND_NAMES[kind], kind)); bad = True
+        self.by_kind = {s.kind: s for s in reversed(self.sections)}
+        if bad:
+            # Still check what can be checked without trusting the table: the trailer digest.
+            self.verify_digest()
+            raise Refuse()
+
+    # -- whole-file checks ------------------------------------------------------------------
+
+    def verify_checksums(self):
+        for s in self.sections:
+            actual = xxh64(self.data[s.byte_offset:s.byte_offset + s.stored])
+            s.checksum_ok = actual == s.checksum
+            if not s.checksum_ok:
+                self.problem(s.byte_offset, "%s section checksum" % s.name, "XXH64 of bytes %d..<%d is %016x, "
+                             "the table says %016x" % (s.byte_offset, s.byte_offset + s.stored, actual, s.checksum))
+
+    def verify_digest(self):
+        if self.result["sha256"] is not None:
+            return
+        t = self.trailer_offset
+        stored = bytes(self.data[t + 8:t + 40])
+        actual = hashlib.sha256(self.data[:t]).digest()
+        self.result["sha256"] = stored.hex()
+        if actual != stored:
+            self.problem(t + 8, "trailer digest", "SHA-256 of bytes 0..<%d is %s, the trailer says %s"
+                         % (t, actual.hex(), stored.hex()))
+
+    def verify_padding(self):
+        """Every byte has one meaning: the gaps before sections are zero."""
+        start = self.table_end
+        for s in self.sections:
+            gap = bytes(self.data[start:s.byte_offset])
+            if gap.strip(b"\0"):
+                self.problem(start + next(i for i, b in enumerate(gap) if b), "padding",
+                             "padding before the %s section is not zero" % s.name)
+            start = s.byte_offset + s.stored
+
+    # -- contents ---------------------------------------------------------------------------
+
+    def open_sections(self):
+        # Open-time checks: the vectors and chunk-table preludes and sizes, the chunk-text block prelude.
+        vectors = self.by_kind[KIND_VECTORS]
+        table = self.by_kind[KIND_CHUNK_TABLE]
+        text = self.by_kind[KIND_CHUNK_TEXT]
+        self.guarded(self.open_vectors, vectors)
+        self.guarded(self.open_chunk_table, table)
+        for s in self.sections:
+            if s.codec == CODEC_LZ4 and s.kind in EXPECTED_CODEC:
+                s.blocks = self.guarded(LZ4Blocks, self, s)
+        # Full verification: every LZ4 block decodes, JSON parses, vectors, chunk references.
+        for s in self.sections:
+            if s.blocks is not None and s.kind == KIND_CHUNK_TEXT:
+                self.guarded(s.blocks.decode_all, False)
+        manifest = self.guarded(self.read_json, self.by_kind[KIND_MANIFEST], dict)
+        documents = self.guarded(self.read_json, self.by_kind[KIND_DOCUMENTS], list)
+        self.result["manifest"], self.result["documents"] = manifest, documents
+        dimension = self.guarded(self.check_manifest, manifest) if manifest is not None else None
+        if documents is not None:
+            self.guarded(self.check_documents, documents)
+        if self.vectors_prelude is not None:
+            self.guarded(self.read_vectors, vectors, dimension)
+        if self.table_prelude is not None:
+            self.guarded(self.read_chunks, table, text, documents)
+
+    vectors_prelude = None
+    table_prelude = None
+
+    def open_vectors(self, s):
+        base, where = s.byte_offset, "vectors section"
+        if s.stored < VECTORS_PRELUDE:
+            self.fail(base, where, "stored_byte_count %d is smaller than the 64-byte prelude" % s.stored)
+        rows, dimension, element_type = struct.unpack_from("<III", self.data, base)
+        if element_type != 1:
+            self.problem(base + 8, where, "element_type %d is not 1 (Float16)" % element_type)
+        if bytes(self.data[base + 12:base + 64]).strip(b"\0"):
+            self.problem(base + 12, where, "prelude bytes 12..<64 are not zero")
+        if s.stored != VECTORS_PRELUDE + 2 * rows * dimension:
+            self.fail(base, where, "stored_byte_count %d is not 64 + 2 x %d rows x %d dimensions = %d"
+                      % (s.stored, rows, dimension, VECTORS_PRELUDE + 2 * rows * dimension))
+        if element_type != 1:
+            raise Refuse()
+        self.vectors_prelude = (rows, dimension)
+
+    def open_chunk_table(self, s):
+        base, where = s.byte_offset, "chunk-table section"
+        if s.stored < CHUNK_TABLE_PRELUDE:
+            self.fail(base, where, "stored_byte_count %d is smaller than the 16-byte prelude" % s.stored)
+        count, record_size = struct.unpack_from("<II", self.data, base)
+        if record_size < MIN_RECORD_BYTE_COUNT or record_size % 8:
+            self.fail(base + 4, where, "record_byte_count %d is not a multiple of 8 of at least 48" % record_size)
+        if bytes(self.data[base + 8:base + 16]).strip(b"\0"):
+            self.problem(base + 8, where, "prelude bytes 8..<16 are not zero")
+        if s.stored != CHUNK_TABLE_PRELUDE + count * record_size:
+            self.fail(base, where, "stored_byte_count %d is not 16 + %d records x %d bytes = %d"
+                      % (s.stored, count, record_size, CHUNK_TABLE_PRELUDE + count * record_size))
+        self.table_prelude = (count, record_size)
+
+    def read_json(self, s, expected_type):
+        where = "%s section" % s.name
+        if s.raw > MAX_WHOLE_DECODE:
+            self.fail(s.byte_offset, where, "raw_byte_count %d is over the 256 MiB limit for a section decoded whole" % s.raw)
+        if s.blocks is None:
+            raise Refuse()  # the block prelude was already reported
+        raw = s.blocks.decode_all(True)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            self.fail(s.byte_offset, where, "JSON is not valid UTF-8 (%s)" % error)
+
+        def no_constants(name):
+            raise ValueError("%s is not JSON" % name)
+        try:
+            value = json.loads(text, parse_constant=no_constants)
+        except ValueError as error:
+            self.fail(s.byte_offset, where, "does not parse as JSON (%s)" % error)
+        if not isinstance(value, expected_type):
+            self.fail(s.byte_offset, where, "JSON is a %s, not a%s" % (type(value).__name__,
+                      " object" if expected_type is dict else "n array"))
+        return value
+
+    def check_manifest(self, manifest):
+        where = "manifest section"
+        model = manifest.get("model")
+        dimension = model.get("dimension") if isinstance(model, dict) else None
+        if not isinstance(dimension, int) or isinstance(dimension, bool) or dimension < 0:
+            self.fail(self.by_kind[KIND_MANIFEST].byte_offset, where, "has no integer model.dimension")
+        return dimension
+
+    def check_documents(self, documents):
+        for i, document in enumerate(documents):
+            if not isinstance(document, dict):
+                self.problem(self.by_kind[KIND_DOCUMENTS].byte_offset, "documents section",
+                             "element %d is not an object" % i)
+
+    def read_vectors(self, s, dimension):
+        rows, dim = self.vectors_prelude
+        base, where = s.byte_offset, "vectors section"
+        if self.table_prelude is not None and rows != self.table_prelude[0]:
+            self.problem(base, where, "row_count %d is not the chunk table's record_count %d" % (rows, self.table_prelude[0]))
+        if dimension is not None and dim != dimension:
+            self.problem(base + 4, where, "dimension %d is not the manifest's model.dimension %d" % (dim, dimension))
+        matrix = np.frombuffer(self.data, dtype="<f2", count=rows * dim, offset=base + VECTORS_PRELUDE).reshape(rows, dim)
+        wide = matrix.astype(np.float64)
+        for r in range(rows):
+            row = wide[r]
+            if not np.all(np.isfinite(row)):
+                col = int(np.argmin(np.isfinite(row)))
+                self.problem(base + VECTORS_PRELUDE + 2 * (r * dim + col), where, "row %d has a non-finite value" % r)
+                continue
+            norm = math.sqrt(float(np.dot(row, row)))
+            if abs(norm - 1.0) > NORM_TOLERANCE:
+                self.problem(base + VECTORS_PRELUDE + 2 * r * dim, where, "row %d has norm %.6f, not 1 +- 0.001" % (r, norm))
+        self.result["vectors"] = [[float(x) for x in row] for row in matrix]
+
+    def read_chunks(self, table, text, documents):
+        count, record_size = self.table_prelude
+        base = table.byte_offset + CHUNK_TABLE_PRELUDE
+        ids = {}
+        chunks = self.result["chunks"]
+        for i in range(count):
+            at = base + i * record_size
+            (chunk_id, document_index, outline_index, text_offset, text_count, token_count,
+             character_start, character_end) = struct.unpack_from("<QIIQIIII", self.data, at)
+            where = "chunk-table record %d" % i
+            if bytes(self.data[at + 40:at + 48]).strip(b"\0"):
+                self.problem(at + 40, where, "reserved bytes 40..<48 are not zero")
+            if chunk_id in ids:
+                self.problem(at, where, "chunk ID c%016x repeats record %d" % (chunk_id, ids[chunk_id]))
+            ids.setdefault(chunk_id, i)
+            if documents is not None:
+                if document_index >= len(documents):
+                    self.problem(at + 8, where, "document_index %d is out of range (%d documents)" % (document_index, len(documents)))
+                elif outline_index != NO_OUTLINE:
+                    document = documents[document_index]
+                    outline = document.get("outline") if isinstance(document, dict) else None
+                    length = len(outline) if isinstance(outline, list) else 0
+                    if outline_index >= length:
+                        self.problem(at + 12, where, "outline_index %d is out of range (document %d has %d outline entries)"
+                                     % (outline_index, document_index, length))
+            if character_end < character_start:
+                self.problem(at + 36, where, "source_character_end %d is before source_character_start %d"
+                             % (character_end, character_start))
+            chunk_text = None
+            if text_offset + text_count > text.raw:
+                self.problem(at + 16, where, "text bytes %d..<%d run past chunk-text's raw_byte_count %d"
+                             % (text_offset, text_offset + text_count, text.raw))
+            elif text.blocks is not None:
+                raw = self.guarded(text.blocks.read, text_offset, text_count)
+                if raw is not None:
+                    try:
+                        chunk_text = raw.decode("utf-8")
+                    except UnicodeDecodeError as error:
+                        self.problem(at + 16, where, "text is not valid UTF-8 (%s)" % error)
+            chunks.append({"id": "c%016x" % chunk_id, "document_index": document_index,
+                           "outline_index": None if outline_index == NO_OUTLINE else outline_index,
+                           "token_count": token_count,
+                           "source_character_range": [character_start, character_end],
+                           "text": chunk_text})
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] in ("-h", "--help"):
+        print("usage: read_artifact.py FILE.pidx", file=sys.stderr)
+        return 2
+    try:
+        with open(argv[1], "rb") as f:
+            data = f.read()
+    except OSError as error:
+        print("read_artifact.py: %s" % error, file=sys.stderr)
+        return 2
+    result = Reader(data).read()
+    print(json.dumps(result, sort_keys=False, ensure_ascii=False))
+    return 1 if result["problems"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
