@@ -95,6 +95,7 @@ class LZ4Blocks:
         self.reader = reader
         self.section = section
         self.cache = {}
+        self.failed = set()
         data, base, stored = reader.data, section.byte_offset, section.stored
         where = "%s section (lz4 block prelude)" % section.name
         if stored < 8:
@@ -125,8 +126,17 @@ class LZ4Blocks:
         return min((i + 1) * self.block_raw, self.section.raw) - i * self.block_raw
 
     def block(self, i):
+        if i in self.failed:
+            raise Refuse()  # already reported
         if i in self.cache:
             return self.cache[i]
+        try:
+            return self._decode(i)
+        except Refuse:
+            self.failed.add(i)
+            raise
+
+    def _decode(self, i):
         s = self.section
         start, end = s.byte_offset + self.ends[i], s.byte_offset + self.ends[i + 1]
         size = self.raw_size_of(i)
@@ -149,13 +159,19 @@ class LZ4Blocks:
         return joined[skip:skip + count]
 
     def decode_all(self, keep):
+        """Decodes every block (reporting each bad one); returns the raw bytes when keep is set."""
         parts = []
         for i in range(self.block_count):
-            out = self.block(i)
+            try:
+                out = self.block(i)
+            except Refuse:
+                continue
             if keep:
                 parts.append(out)
             else:
                 self.cache.pop(i, None)
+        if self.failed:
+            raise Refuse()
         return b"".join(parts) if keep else None
 
 
