@@ -280,14 +280,18 @@ import TestSupport
 
     // MARK: - Journal mode and concurrency
 
-    @Test func databaseRunsInWALMode() throws {
+    @Test func databaseRunsInWALModeAndClosesWhenReleased() throws {
         let folder = try TemporaryDirectory("cache")
         let path = folder.path("embeddings.sqlite")
-        let cache = try EmbeddingCache(path: path, modelFingerprint: Self.model, dimension: 4)
-        try cache.store([(textHash: hash(1), vector: [1, 2, 3, 4])])
-        #expect(FileManager.default.fileExists(atPath: path + "-wal"))
-        #expect(try SQLiteDatabase(path: path).scalar("PRAGMA journal_mode")?.text == "wal")
-        #expect(try SQLiteDatabase(path: path).scalar("PRAGMA application_id")?.integer == 0x5051_4543)
+        do {
+            let cache = try EmbeddingCache(path: path, modelFingerprint: Self.model, dimension: 4)
+            try cache.store([(textHash: hash(1), vector: [1, 2, 3, 4])])
+            #expect(FileManager.default.fileExists(atPath: path + "-wal"))
+            #expect(try SQLiteDatabase(path: path).scalar("PRAGMA journal_mode")?.text == "wal")
+            #expect(try SQLiteDatabase(path: path).scalar("PRAGMA application_id")?.integer == 0x5051_4543)
+        }
+        // The last connection to close checkpoints and deletes the WAL: proof deinit finalized and closed.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
     @Test func concurrentTasksReadAndWriteWithoutCorruption() async throws {
