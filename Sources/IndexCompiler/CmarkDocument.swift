@@ -40,6 +40,10 @@ import CCmark
 
     deinit { unsafe cmark_node_free(root) }
 
+    /// Nesting kept at most; deeper containers are flattened into their ancestor, so the loader's
+    /// recursive walks stay shallow however deeply a file nests quotes or lists.
+    static let maximumDepth = 200
+
     /// The whole tree as Swift values, built with the iterator API (`cmark_iter_next`): containers
     /// get an enter and an exit event, leaves only an enter event.
     func tree() -> MarkdownNode {
@@ -47,6 +51,7 @@ import CCmark
         defer { unsafe cmark_iter_free(iterator) }
         var stack: [MarkdownNode] = []
         var finished: MarkdownNode?
+        var flattenedDepth = 0   // containers past `maximumDepth`, whose content goes to the deepest kept node
         while true {
             let event = unsafe cmark_iter_next(iterator)
             if event == CMARK_EVENT_DONE || event == CMARK_EVENT_NONE { break }
@@ -55,9 +60,13 @@ import CCmark
                 let copied = unsafe copy(node)
                 if Self.isLeaf(copied.kind) {
                     if stack.isEmpty { finished = copied } else { stack[stack.count - 1].children.append(copied) }
+                } else if stack.count >= Self.maximumDepth {
+                    flattenedDepth += 1
                 } else {
                     stack.append(copied)
                 }
+            } else if event == CMARK_EVENT_EXIT && flattenedDepth > 0 {
+                flattenedDepth -= 1
             } else if event == CMARK_EVENT_EXIT, let done = stack.popLast() {
                 if stack.isEmpty { finished = done } else { stack[stack.count - 1].children.append(done) }
             }

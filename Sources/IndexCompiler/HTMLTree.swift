@@ -32,6 +32,9 @@ struct HTMLTree: Sendable {
         "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "nav", "ol", "p", "pre", "section", "table", "ul",
     ]
 
+    /// Open elements kept at most, so the recursive walks over the tree stay shallow on hostile input.
+    static let maximumDepth = 200
+
     private(set) var elements: [Element]
     private var open: [Int] = [0]
     private var droppedDepth = 0
@@ -65,7 +68,8 @@ struct HTMLTree: Sendable {
             let index = elements.count
             elements.append(Element(name: name, attributes: attributes, range: range))
             elements[open[open.count - 1]].children.append(.element(index))
-            if !Self.voidElements.contains(name) && !isSelfClosing { open.append(index) }
+            // Past the depth limit an element takes no children: its content goes to the deepest open one.
+            if !Self.voidElements.contains(name) && !isSelfClosing && open.count < Self.maximumDepth { open.append(index) }
         case .endTag(let name, let range):
             guard let position = open.lastIndex(where: { elements[$0].name == name }), position > 0 else { return }
             close(at: position, end: range.upperBound)

@@ -69,10 +69,12 @@ enum MarkdownLoader {
             let marker = isOrdered ? "\(start + index). " : "- "
             var text: [String] = []
             var nested: [String] = []
-            for child in item.children {
-                switch child.kind {
-                case .paragraph, .heading: if nested.isEmpty { text.append(inlineText(child)) } else { nested.append(indent + "  " + inlineText(child)) }
-                default: nested += nestedLines([child], indent: indent + "  ")
+            // Anything but an item here comes from flattening past CmarkDocument.maximumDepth.
+            for child in item.kind == .item ? item.children : [item] {
+                if child.kind == .paragraph || !child.isBlockLike || child.kind.isHeading {
+                    if nested.isEmpty { text.append(inlineText(child)) } else { nested.append(indent + "  " + inlineText(child)) }
+                } else {
+                    nested += nestedLines([child], indent: indent + "  ")
                 }
             }
             lines.append((indent + marker + text.joined(separator: " ")).trimmingTrailingSpaces())
@@ -111,6 +113,10 @@ enum MarkdownLoader {
         while literal.last == "\n" { literal.removeLast() }
         return literal
     }
+}
+
+extension MarkdownNode.Kind {
+    var isHeading: Bool { if case .heading = self { true } else { false } }
 }
 
 extension MarkdownNode {

@@ -68,3 +68,18 @@ import Testing
         #expect(try load(path, "Some text").blocks.count == 1)
     }
 }
+
+@Suite struct DeepNestingTests {
+    @Test func deeplyNestedHTMLIsFlattenedNotOverflowed() throws {
+        let html = String(repeating: "<div><ul><li>", count: 5_000) + "deep"
+        let document = try DocumentLoader.load(relativePath: "deep.html", bytes: Array(html.utf8))
+        #expect(document.blocks.contains { $0.text.hasSuffix("deep") })
+    }
+
+    @Test func deeplyNestedMarkdownIsFlattenedNotOverflowed() throws {
+        let markdown = String(repeating: "> ", count: 20_000) + "deep\n\n" + String(repeating: "- ", count: 5_000) + "item\n"
+        let document = try DocumentLoader.load(relativePath: "deep.md", bytes: Array(markdown.utf8))
+        #expect(document.blocks.first?.text == "deep")
+        #expect(document.blocks.last?.text.hasSuffix("item") == true, "\(document.blocks.last?.text.suffix(40) ?? "")")
+    }
+}
