@@ -1,3 +1,4 @@
+import Checksums
 import Foundation
 
 /// Turns policy files into `SourceDocument`s: the one entry point to the Markdown, plain-text and
@@ -27,12 +28,14 @@ public enum DocumentLoader {
             throw .fileTooLarge(path: relativePath, byteCount: bytes.count, limit: maximumByteCount)
         }
         let text = try SourceText(decoding: bytes, path: relativePath)
-        let document = switch format {
+        var document = switch format {
         case .markdown: try MarkdownLoader.load(path: relativePath, text: text)
         case .plainText: try PlainTextLoader.load(path: relativePath, text: text)
         case .html: HTMLLoader.load(path: relativePath, text: text)
         }
         guard document.blocks.contains(where: { !$0.text.isEmpty }) else { throw .emptyDocument(path: relativePath) }
+        document.sourceSHA256 = SHA256.digest(bytes).hexString
+        document.sourceByteCount = bytes.count
         return document
     }
 

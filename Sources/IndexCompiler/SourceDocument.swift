@@ -10,6 +10,9 @@ public struct SourceDocument: Equatable, Sendable {
     /// The file's full text; every `sourceRange` indexes its Unicode scalars.
     public var text: String
     public var blocks: [DocumentBlock]
+    /// The SHA-256 (hex) and size of the file's bytes as read, for the manifest and staleness checks.
+    public var sourceSHA256 = ""
+    public var sourceByteCount = 0
 
     public init(path: String, title: String, metadata: [String: String], text: String, blocks: [DocumentBlock]) {
         self.path = path

@@ -73,6 +73,11 @@ public enum ArtifactWriter {
         try FileOutput.writeAtomically(try encode(contents), to: path)
     }
 
+    /// Writes already encoded artifact bytes to `path` atomically.
+    public static func writeBytes(_ bytes: [UInt8], to path: String) throws(ArtifactError) {
+        try FileOutput.writeAtomically(bytes, to: path)
+    }
+
     /// The artifact's bytes.
     public static func encode(_ contents: ArtifactContents) throws(ArtifactError) -> [UInt8] {
         try validate(contents)

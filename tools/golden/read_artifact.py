@@ -36,8 +36,12 @@ KIND_NAMES = {1: "manifest", 2: "vectors", 3: "chunk-table", 4: "chunk-text", 5:
 REQUIRED_KINDS = (1, 2, 3, 4, 5)
 CODEC_RAW, CODEC_LZ4 = 0, 1
 CODEC_NAMES = {0: "raw", 1: "lz4-blocks"}
-# The "codec" column of the kind table. Kind 6 (lexicon) is "any".
-EXPECTED_CODEC = {1: CODEC_LZ4, 2: CODEC_RAW, 3: CODEC_RAW, 4: CODEC_LZ4, 5: CODEC_LZ4}
+# The "codec" column of the kind table. The page does not say whether a reader enforces it; the
+# sections read in place or through their block index (vectors, chunk table, chunk text) need theirs,
+# the JSON sections (manifest, documents) are decoded whole and are read with either codec, as
+# `policy-verify` does. Kind 6 (lexicon) is "any".
+EXPECTED_CODEC = {2: CODEC_RAW, 3: CODEC_RAW, 4: CODEC_LZ4}
+JSON_KINDS = (KIND_MANIFEST, KIND_DOCUMENTS)
 
 MAX_SECTIONS = 1024
 MAX_RAW_BYTE_COUNT = 1 << 40
@@ -48,6 +52,51 @@ CHUNK_TABLE_PRELUDE = 16
 MIN_RECORD_BYTE_COUNT = 48
 NO_OUTLINE = 0xFFFFFFFF
 NORM_TOLERANCE = 0.001
+
+
+# What the JSON sections hold. The page gives examples, not a schema: every key of the examples is
+# taken as required with the type its example value has (metadata: any string keys, string values),
+# and keys not listed are ignored ("Readers MUST ignore keys they do not know").
+INTEGER, STRING = "integer", "string"
+MANIFEST_SCHEMA = {
+    "chunking": {"maximum_token_count": INTEGER, "overlap_token_count": INTEGER, "target_token_count": INTEGER},
+    "compiler": {"name": STRING, "version": STRING},
+    "model": {"dimension": INTEGER, "fingerprint": STRING, "name": STRING},
+    "sources": [{"byte_count": INTEGER, "path": STRING, "sha256": STRING}],
+}
+DOCUMENTS_SCHEMA = [{
+    "metadata": ("map", STRING),
+    "outline": [{"heading_path": [STRING], "level": INTEGER,
+                 "source_character_end": INTEGER, "source_character_start": INTEGER}],
+    "path": STRING, "sha256": STRING, "title": STRING,
+}]
+
+
+def schema_errors(value, schema, path):
+    """Where value does not have the shape schema describes, as 'path: what' strings."""
+    if schema == INTEGER:
+        ok = (isinstance(value, int) and not isinstance(value, bool)) or (isinstance(value, float) and value.is_integer())
+        return [] if ok else ["%s: expected an integer, found %s" % (path or "$", json.dumps(value)[:40])]
+    if schema == STRING:
+        return [] if isinstance(value, str) else ["%s: expected a string, found %s" % (path or "$", json.dumps(value)[:40])]
+    if isinstance(schema, tuple):  # ("map", element)
+        if not isinstance(value, dict):
+            return ["%s: expected an object" % (path or "$")]
+        return [e for k, v in value.items() for e in schema_errors(v, schema[1], "%s.%s" % (path, k))]
+    if isinstance(schema, list):
+        if not isinstance(value, list):
+            return ["%s: expected an array" % (path or "$")]
+        return [e for i, v in enumerate(value) for e in schema_errors(v, schema[0], "%s[%d]" % (path, i))]
+    if not isinstance(value, dict):
+        return ["%s: expected an object" % (path or "$")]
+    errors = []
+    for key, sub in schema.items():
+        where = "%s.%s" % (path, key) if path else key
+        if key not in value:
+            errors.append("%s: missing" % where)
+        else:
+            errors.extend(schema_errors(value[key], sub, where))
+    return errors
 
 
 def align64(x):
@@ -78,10 +127,10 @@ class Section:
 
     @property
     def name(self):
-        return KIND_NAMES.get(self.kind, "kind-%d" % self.kind)
+        return KIND_NAMES.get(self.kind, "unknown-%d" % self.kind)
 
     def describe(self):
-        return {"kind": KIND_NAMES.get(self.kind, self.kind),
+        return {"kind": self.name,
                 "codec": CODEC_NAMES.get(self.codec, self.codec),
                 "byte_offset": self.byte_offset,
                 "stored_byte_count": self.stored,
@@ -176,7 +225,8 @@ class LZ4Blocks:
 
 
 class Reader:
-    def __init__(self, data):
+    def __init__(self, data, strict=False):
+        self.strict = strict
         self.data = memoryview(data)
         self.problems = []
         self.result = {"format_version": None, "byte_count": len(data), "sha256": None, "sections": [],
@@ -208,7 +258,8 @@ class Reader:
             return self.result
         self.verify_checksums()
         self.verify_digest()
-        self.verify_padding()
+        if self.strict:
+            self.verify_padding()
         if any(s.checksum_ok is False for s in self.sections):
             # Bytes that fail their checksum are not decoded: damage is named as damage.
             return self.result
@@ -356,19 +407,23 @@ class Reader:
         text = self.by_kind[KIND_CHUNK_TEXT]
         self.guarded(self.open_vectors, vectors)
         self.guarded(self.open_chunk_table, table)
+        # Every lz4-blocks section, of a kind this reader knows or not: the block layout belongs to
+        # the codec, and full verification decodes "every LZ4 block".
         for s in self.sections:
-            if s.codec == CODEC_LZ4 and s.kind in EXPECTED_CODEC:
+            if s.codec == CODEC_LZ4:
                 s.blocks = self.guarded(LZ4Blocks, self, s)
         # Full verification: every LZ4 block decodes, JSON parses, vectors, chunk references.
         for s in self.sections:
-            if s.blocks is not None and s.kind == KIND_CHUNK_TEXT:
+            if s.blocks is not None and s.kind not in JSON_KINDS:
                 self.guarded(s.blocks.decode_all, False)
         manifest = self.guarded(self.read_json, self.by_kind[KIND_MANIFEST], dict)
         documents = self.guarded(self.read_json, self.by_kind[KIND_DOCUMENTS], list)
         self.result["manifest"], self.result["documents"] = manifest, documents
-        dimension = self.guarded(self.check_manifest, manifest) if manifest is not None else None
+        if manifest is not None:
+            manifest = self.guarded(self.check_schema, KIND_MANIFEST, manifest, MANIFEST_SCHEMA)
         if documents is not None:
-            self.guarded(self.check_documents, documents)
+            documents = self.guarded(self.check_schema, KIND_DOCUMENTS, documents, DOCUMENTS_SCHEMA)
+        dimension = int(manifest["model"]["dimension"]) if manifest is not None else None
         if self.vectors_prelude is not None:
             self.guarded(self.read_vectors, vectors, dimension)
         if self.table_prelude is not None:
@@ -384,7 +439,7 @@ class Reader:
         rows, dimension, element_type = struct.unpack_from("<III", self.data, base)
         if element_type != 1:
             self.problem(base + 8, where, "element_type %d is not 1 (Float16)" % element_type)
-        if bytes(self.data[base + 12:base + 64]).strip(b"\0"):
+        if self.strict and bytes(self.data[base + 12:base + 64]).strip(b"\0"):
             self.problem(base + 12, where, "prelude bytes 12..<64 are not zero")
         if s.stored != VECTORS_PRELUDE + 2 * rows * dimension:
             self.fail(base, where, "stored_byte_count %d is not 64 + 2 x %d rows x %d dimensions = %d"
@@ -400,7 +455,7 @@ class Reader:
         count, record_size = struct.unpack_from("<II", self.data, base)
         if record_size < MIN_RECORD_BYTE_COUNT or record_size % 8:
             self.fail(base + 4, where, "record_byte_count %d is not a multiple of 8 of at least 48" % record_size)
-        if bytes(self.data[base + 8:base + 16]).strip(b"\0"):
+        if self.strict and bytes(self.data[base + 8:base + 16]).strip(b"\0"):
             self.problem(base + 8, where, "prelude bytes 8..<16 are not zero")
         if s.stored != CHUNK_TABLE_PRELUDE + count * record_size:
             self.fail(base, where, "stored_byte_count %d is not 16 + %d records x %d bytes = %d"
@@ -411,18 +466,30 @@ class Reader:
         where = "%s section" % s.name
         if s.raw > MAX_WHOLE_DECODE:
             self.fail(s.byte_offset, where, "raw_byte_count %d is over the 256 MiB limit for a section decoded whole" % s.raw)
-        if s.blocks is None:
+        if s.codec == CODEC_RAW:
+            raw = bytes(self.data[s.byte_offset:s.byte_offset + s.stored])
+        elif s.blocks is None:
             raise Refuse()  # the block prelude was already reported
-        raw = s.blocks.decode_all(True)
+        else:
+            raw = s.blocks.decode_all(True)
         try:
-            text = raw.decode("utf-8")
+            # A leading byte order mark is skipped (RFC 8259 lets a parser ignore it; the page is
+            # silent, and policy-verify accepts one).
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             self.fail(s.byte_offset, where, "JSON is not valid UTF-8 (%s)" % error)
 
         def no_constants(name):
             raise ValueError("%s is not JSON" % name)
+
+        def first_key_wins(pairs):
+            # The page does not say what a repeated key means; policy-verify keeps the first.
+            obj = {}
+            for key, value in pairs:
+                obj.setdefault(key, value)
+            return obj
         try:
-            value = json.loads(text, parse_constant=no_constants)
+            value = json.loads(text, parse_constant=no_constants, object_pairs_hook=first_key_wins)
         except ValueError as error:
             self.fail(s.byte_offset, where, "does not parse as JSON (%s)" % error)
         if not isinstance(value, expected_type):
@@ -430,19 +497,13 @@ class Reader:
                       " object" if expected_type is dict else "n array"))
         return value
 
-    def check_manifest(self, manifest):
-        where = "manifest section"
-        model = manifest.get("model")
-        dimension = model.get("dimension") if isinstance(model, dict) else None
-        if not isinstance(dimension, int) or isinstance(dimension, bool) or dimension < 0:
-            self.fail(self.by_kind[KIND_MANIFEST].byte_offset, where, "has no integer model.dimension")
-        return dimension
-
-    def check_documents(self, documents):
-        for i, document in enumerate(documents):
-            if not isinstance(document, dict):
-                self.problem(self.by_kind[KIND_DOCUMENTS].byte_offset, "documents section",
-                             "element %d is not an object" % i)
+    def check_schema(self, kind, value, schema):
+        errors = schema_errors(value, schema, "")
+        if errors:
+            more = "" if len(errors) <= 3 else " (and %d more)" % (len(errors) - 3)
+            self.fail(self.by_kind[kind].byte_offset, "%s section" % KIND_NAMES[kind],
+                      "JSON does not have the documented shape: %s%s" % ("; ".join(errors[:3]), more))
+        return value
 
     def read_vectors(self, s, dimension):
         rows, dim = self.vectors_prelude
@@ -474,7 +535,7 @@ class Reader:
             (chunk_id, document_index, outline_index, text_offset, text_count, token_count,
              character_start, character_end) = struct.unpack_from("<QIIQIIII", self.data, at)
             where = "chunk-table record %d" % i
-            if bytes(self.data[at + 40:at + 48]).strip(b"\0"):
+            if self.strict and bytes(self.data[at + 40:at + 48]).strip(b"\0"):
                 self.problem(at + 40, where, "reserved bytes 40..<48 are not zero")
             if chunk_id in ids:
                 self.problem(at, where, "chunk ID c%016x repeats record %d" % (chunk_id, ids[chunk_id]))
@@ -483,9 +544,7 @@ class Reader:
                 if document_index >= len(documents):
                     self.problem(at + 8, where, "document_index %d is out of range (%d documents)" % (document_index, len(documents)))
                 elif outline_index != NO_OUTLINE:
-                    document = documents[document_index]
-                    outline = document.get("outline") if isinstance(document, dict) else None
-                    length = len(outline) if isinstance(outline, list) else 0
+                    length = len(documents[document_index]["outline"])
                     if outline_index >= length:
                         self.problem(at + 12, where, "outline_index %d is out of range (document %d has %d outline entries)"
                                      % (outline_index, document_index, length))
@@ -510,17 +569,27 @@ class Reader:
                            "text": chunk_text})
 
 
+USAGE = """usage: read_artifact.py [--strict] FILE.pidx
+
+--strict  also refuse non-zero padding between sections and non-zero bytes in the vectors and
+          chunk-table preludes and the chunk records' reserved field. The page calls them "zero"
+          but does not list them among a reader's checks, and policy-verify does not check them."""
+
+
 def main(argv):
-    if len(argv) != 2 or argv[1] in ("-h", "--help"):
-        print("usage: read_artifact.py FILE.pidx", file=sys.stderr)
+    args = argv[1:]
+    strict = "--strict" in args
+    args = [a for a in args if a != "--strict"]
+    if len(args) != 1 or args[0] in ("-h", "--help"):
+        print(USAGE, file=sys.stderr)
         return 2
     try:
-        with open(argv[1], "rb") as f:
+        with open(args[0], "rb") as f:
             data = f.read()
     except OSError as error:
         print("read_artifact.py: %s" % error, file=sys.stderr)
         return 2
-    result = Reader(data).read()
+    result = Reader(data, strict=strict).read()
     print(json.dumps(result, sort_keys=False, ensure_ascii=False))
     return 1 if result["problems"] else 0
 
