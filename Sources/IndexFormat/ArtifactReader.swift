@@ -146,12 +146,34 @@ public final class ArtifactReader: Sendable {
 
     /// Chunk `index`'s text, decompressing only the blocks that hold it.
     public func chunkText(at index: Int) throws(ArtifactError) -> String {
+        var cache = LZ4BlockSection.DecodedBlock()
+        return try chunkText(at: index, reusing: &cache)
+    }
+
+    private func chunkText(at index: Int, reusing cache: inout LZ4BlockSection.DecodedBlock) throws(ArtifactError) -> String {
         let record = try chunk(at: index)
-        let bytes = try chunkText.decompress(record.textByteOffset..<(record.textByteOffset + record.textByteCount))
+        let bytes = try chunkText.decompress(record.textByteOffset..<(record.textByteOffset + record.textByteCount), reusing: &cache)
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw .malformedSection(section: .chunkText, byteOffset: chunkText.byteOffset, reason: "chunk \(index)'s text is not valid UTF-8")
+            throw .malformedSection(section: .chunkText, byteOffset: chunkText.byteOffset,
+                                    reason: "chunk \(index)'s text (raw bytes \(record.textByteOffset)..<\(record.textByteOffset + record.textByteCount)) is not valid UTF-8")
         }
         return text
+    }
+
+    /// Every chunk's text read once (each block decoded about once when texts are in order);
+    /// returns the chunks whose text cannot be read or is not valid UTF-8.
+    public func chunkTextProblems() -> [ArtifactError] {
+        var cache = LZ4BlockSection.DecodedBlock()
+        var problems: [ArtifactError] = []
+        for index in 0..<chunkCount {
+            do { _ = try chunkText(at: index, reusing: &cache) } catch { problems.append(error) }
+        }
+        return problems
+    }
+
+    /// Where chunk `index`'s record starts in the file (for messages).
+    public func chunkRecordByteOffset(_ index: Int) -> Int {
+        chunkTableRecordsOffset + index * chunkRecordByteCount
     }
 
     /// The decoded bytes of a section this module does not interpret (such as the lexicon), or nil

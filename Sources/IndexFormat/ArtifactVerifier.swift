@@ -19,7 +19,8 @@ public struct VerificationReport: Sendable {
 }
 
 /// Deep checks of an artifact, beyond what opening does: every checksum, the trailer digest, every
-/// LZ4 block, the JSON sections, every vector (finite, unit length) and every chunk reference.
+/// LZ4 block, the JSON sections, every chunk's text (UTF-8), every vector (finite, unit length)
+/// and every chunk reference.
 /// Collects every problem instead of stopping at the first.
 public enum ArtifactVerifier {
     /// |‖v‖ − 1| allowed for a stored vector: Float16 keeps 11 significant bits, so rounding moves a
@@ -67,14 +68,16 @@ public enum ArtifactVerifier {
             report.modelName = manifest.model.name
             report.modelFingerprint = manifest.model.fingerprint
             if manifest.model.dimension != reader.vectors.dimension {
-                throw .malformedSection(section: .manifest, byteOffset: 0,
-                                        reason: "the model dimension is \(manifest.model.dimension) but vectors have \(reader.vectors.dimension)")
+                let vectorsOffset = reader.sections.first { $0.kind == .vectors }?.byteOffset ?? 0
+                throw .malformedSection(section: .vectors, byteOffset: vectorsOffset + 4,
+                                        reason: "vectors have dimension \(reader.vectors.dimension) but the manifest's model has \(manifest.model.dimension)")
             }
         }
         attempt { () throws(ArtifactError) in
             documents = try reader.documents()
             report.documentCount = documents?.count
         }
+        record(reader.chunkTextProblems())
         record(vectorProblems(reader.vectors))
         if let documents { record(chunkProblems(reader, documents: documents)) }
     }
@@ -112,7 +115,8 @@ public enum ArtifactVerifier {
                 problems.append(.referenceOutOfRange(chunk: index, field: "outline index", value: UInt64(outline), limit: UInt64(outlineCount)))
             }
             if let first = seen.updateValue(index, forKey: record.id) {
-                problems.append(.malformedSection(section: .chunkTable, byteOffset: 0, reason: "chunks \(first) and \(index) share the ID \(record.displayID)"))
+                problems.append(.malformedSection(section: .chunkTable, byteOffset: reader.chunkRecordByteOffset(index),
+                                                  reason: "chunks \(first) and \(index) share the ID \(record.displayID)"))
             }
         }
         return problems

@@ -114,8 +114,20 @@ struct LZ4BlockSection: Sendable {
         return output
     }
 
+    /// The last block decoded, kept so that sequential reads (verification) decode each block once.
+    struct DecodedBlock {
+        var index = -1
+        var bytes: [UInt8] = []
+    }
+
     /// Raw bytes `range`, decompressing only the blocks it touches.
     func decompress(_ range: Range<Int>) throws(ArtifactError) -> [UInt8] {
+        var cache = DecodedBlock()
+        return try decompress(range, reusing: &cache)
+    }
+
+    /// Raw bytes `range`, reusing `cache` when it holds a block the range needs.
+    func decompress(_ range: Range<Int>, reusing cache: inout DecodedBlock) throws(ArtifactError) -> [UInt8] {
         guard range.lowerBound >= 0, range.upperBound <= rawByteCount else {
             throw .malformedSection(section: section, byteOffset: byteOffset,
                                     reason: "raw range \(range) is outside the section's \(rawByteCount) raw bytes")
@@ -126,11 +138,13 @@ struct LZ4BlockSection: Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(range.count)
         for index in firstBlock...lastBlock {
-            let block = try decompressBlock(index)
+            if cache.index != index {
+                cache = DecodedBlock(index: index, bytes: try decompressBlock(index))
+            }
             let blockStart = index * blockRawByteCount
             let from = max(range.lowerBound, blockStart) - blockStart
-            let to = min(range.upperBound, blockStart + block.count) - blockStart
-            output.append(contentsOf: block[from..<to])
+            let to = min(range.upperBound, blockStart + cache.bytes.count) - blockStart
+            output.append(contentsOf: cache.bytes[from..<to])
         }
         return output
     }

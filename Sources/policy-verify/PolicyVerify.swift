@@ -10,7 +10,7 @@ struct PolicyVerify: ParsableCommand {
         discussion: """
             Checks the header, the section table, every section's checksum, the trailer's SHA-256 \
             of the whole file, that every LZ4 block decodes to its declared size, that the manifest \
-            and documents sections parse, that every vector is finite and of unit length (within \
+            and documents sections parse, that every chunk's text is valid UTF-8, that every vector is finite and of unit length (within \
             \(ArtifactVerifier.unitLengthTolerance)), and that every chunk record points inside the \
             artifact. Every problem found is listed, not just the first.
 

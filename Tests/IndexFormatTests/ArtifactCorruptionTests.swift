@@ -256,6 +256,26 @@ import TestSupport
         #expect(throws: ArtifactError.referenceOutOfRange(chunk: -1, field: "chunk index", value: 0, limit: 3)) { try reader.chunk(at: -1) }
     }
 
+    @Test func chunkTextStartingInsideACharacterIsFoundByFullVerification() throws {
+        let contents = GoldenArtifactTests.tinyContents()
+        var artifact = ArtifactBytes(bytes: try ArtifactWriter.encode(contents))
+        let text = Array(contents.chunks[2].text.utf8)
+        let kanji = Array("東".utf8)
+        let start = (0...(text.count - kanji.count)).first { Array(text[$0..<($0 + kanji.count)]) == kanji }!
+        let chunkStart = contents.chunks[0].text.utf8.count + contents.chunks[1].text.utf8.count
+        let record = artifact.sectionOffset(.chunkTable) + 16 + 2 * 48
+        artifact.set(UInt64(chunkStart + start + 1), at: record + 16)          // second byte of 東
+        artifact.set(UInt32(text.count - start - 1), at: record + 24)
+        let reader = try artifact.open()
+        let problems = reader.chunkTextProblems()
+        #expect(problems.count == 1)
+        guard case .malformedSection(.chunkText, _, let reason)? = problems.first else { Issue.record("\(problems)"); return }
+        #expect(reason.contains("chunk 2's text"))
+        #expect(reason.contains("not valid UTF-8"))
+        #expect(throws: ArtifactError.self) { try reader.chunkText(at: 2) }
+        #expect(try reader.chunkText(at: 1) == contents.chunks[1].text)
+    }
+
     @Test func vectorPreludeDisagreeingWithTheSectionSizeIsMalformed() throws {
         var artifact = try ArtifactBytes.small()
         artifact.set(UInt32(1_000_000), at: artifact.sectionOffset(.vectors) + 4)   // dimension

@@ -13,6 +13,16 @@ Exit status: 0 valid, 1 invalid (problems listed), 2 usage error or unreadable f
 
 Needs the PyPI packages `lz4`, `xxhash` and `numpy`; tools/golden/check-spec.sh makes a throw-away
 virtual environment with them outside the repository and runs this file.
+
+Where the page is silent, this reader does what `policy-verify` was seen to do:
+- the kind table's codec column is enforced for vectors, chunk-table (raw) and chunk-text (lz4);
+  manifest and documents are read with either codec;
+- the block index of every lz4-blocks section is checked and its blocks decoded, unknown kinds too;
+- the JSON sections must have every key of the page's examples, with the example's type;
+  a repeated key keeps its first value; a leading byte order mark is skipped;
+- zero padding and "zero" prelude/record fields are not checked unless --strict.
+It differs on purpose in one place: it reads every chunk's text, so it refuses text that is not
+UTF-8 ("The text of a chunk MUST be valid UTF-8"); policy-verify does not check that.
 """
 import hashlib
 import json
