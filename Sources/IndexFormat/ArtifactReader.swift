@@ -48,7 +48,12 @@ public final class ArtifactReader: Sendable {
         guard elementType == VectorsSection.float16ElementType else {
             throw .malformedSection(section: .vectors, byteOffset: vectorsEntry.byteOffset + 8, reason: "element type \(elementType) is not 1 (Float16)")
         }
-        let valueBytes = VectorsSection.preludeByteCount + rowCount * dimension * 2  // < 2^32 · 2^32 · 2: no overflow
+        guard FormatLayout.dimensionRange.contains(dimension) else {
+            throw .malformedSection(section: .vectors, byteOffset: vectorsEntry.byteOffset + 4,
+                                    reason: "dimension \(dimension) is outside \(FormatLayout.dimensionRange)")
+        }
+        // rowCount < 2^32 and dimension <= 2^16, so this cannot overflow.
+        let valueBytes = VectorsSection.preludeByteCount + rowCount * dimension * 2
         guard vectorsEntry.storedByteCount == valueBytes else {
             throw .malformedSection(section: .vectors, byteOffset: vectorsEntry.byteOffset,
                                     reason: "\(rowCount) rows of \(dimension) Float16 values need \(valueBytes) bytes, the section has \(vectorsEntry.storedByteCount)")
@@ -61,13 +66,16 @@ public final class ArtifactReader: Sendable {
         chunkRecordByteCount = Int(try reader.uint32(at: tableEntry.byteOffset + 4, in: .chunkTable))
         chunkTableRecordsOffset = tableEntry.byteOffset + 16
         // A newer minor version may append fields to each record; this build reads the first 48 bytes.
-        guard chunkRecordByteCount >= ChunkRecord.byteCount, chunkRecordByteCount % 8 == 0 else {
+        guard chunkRecordByteCount >= ChunkRecord.byteCount, chunkRecordByteCount <= FormatLayout.maximumChunkRecordByteCount,
+              chunkRecordByteCount % 8 == 0 else {
             throw .malformedSection(section: .chunkTable, byteOffset: tableEntry.byteOffset + 4,
-                                    reason: "record size \(chunkRecordByteCount) is not a multiple of 8 of at least \(ChunkRecord.byteCount)")
+                                    reason: "record size \(chunkRecordByteCount) is not a multiple of 8 in \(ChunkRecord.byteCount)...\(FormatLayout.maximumChunkRecordByteCount)")
         }
-        guard tableEntry.storedByteCount == 16 + chunkCount * chunkRecordByteCount else {
+        // chunkCount < 2^32 and the record size <= 2^12, so this cannot overflow.
+        let tableByteCount = 16 + chunkCount * chunkRecordByteCount
+        guard tableEntry.storedByteCount == tableByteCount else {
             throw .malformedSection(section: .chunkTable, byteOffset: tableEntry.byteOffset,
-                                    reason: "\(chunkCount) records of \(chunkRecordByteCount) bytes need \(16 + chunkCount * chunkRecordByteCount) bytes, the section has \(tableEntry.storedByteCount)")
+                                    reason: "\(chunkCount) records of \(chunkRecordByteCount) bytes need \(tableByteCount) bytes, the section has \(tableEntry.storedByteCount)")
         }
         guard chunkCount == rowCount else {
             throw .malformedSection(section: .chunkTable, byteOffset: tableEntry.byteOffset,
@@ -136,6 +144,9 @@ public final class ArtifactReader: Sendable {
             throw .referenceOutOfRange(chunk: index, field: "chunk index", value: UInt64(max(0, index)), limit: UInt64(chunkCount))
         }
         let record = try ChunkRecord.decode(from: reader, at: chunkTableRecordsOffset + index * chunkRecordByteCount)
+        guard record.textByteCount <= FormatLayout.maximumChunkTextByteCount else {
+            throw .declaredSizeTooLarge(section: .chunkText, declared: UInt64(record.textByteCount), limit: FormatLayout.maximumChunkTextByteCount)
+        }
         let (end, overflow) = record.textByteOffset.addingReportingOverflow(record.textByteCount)
         guard !overflow, end <= chunkText.rawByteCount else {
             throw .referenceOutOfRange(chunk: index, field: "text end", value: UInt64(record.textByteOffset) &+ UInt64(record.textByteCount),

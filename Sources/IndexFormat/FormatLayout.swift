@@ -27,6 +27,13 @@ public enum FormatLayout {
     public static let maximumBlockRawByteCount = 4 << 20
     /// A section decoded whole (manifest, documents) may expand to at most this.
     public static let maximumWholeSectionByteCount = 256 << 20
+    /// One chunk's text is at most this many bytes (the encoder reads 256 tokens; 1 MiB is far above).
+    public static let maximumChunkTextByteCount = 1 << 20
+    /// Vector dimensions a reader accepts (MiniLM: 384; the largest common models: 4096).
+    public static let dimensionRange = 1...65_536
+    /// The largest chunk record a reader accepts (a newer minor version may grow records from 48).
+    public static let maximumChunkRecordByteCount = 4096
+
     /// The chunk-text block size the writer uses: an answer decompresses one or two blocks.
     public static let defaultBlockRawByteCount = 16 << 10
 

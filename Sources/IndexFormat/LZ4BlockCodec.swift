@@ -97,6 +97,10 @@ struct LZ4BlockSection: Sendable {
             throw .malformedSection(section: section, byteOffset: byteOffset + 8 + 8 * index,
                                     reason: "block \(index) spans bytes \(start)..<\(end), outside the block data \(dataStart)..<\(storedByteCount)")
         }
+        // A block never compresses to more than LZ4_compressBound of its raw size (and never to 0 bytes).
+        guard end - start > 0, end - start <= Int(LZ4_compressBound(Int32(blockRawByteCount))) else {
+            throw .corruptCompressedData(section: section, block: index, byteOffset: byteOffset + start)
+        }
         let rawStart = index * blockRawByteCount
         let expected = min(blockRawByteCount, rawByteCount - rawStart)
         let source = try unsafe reader.slice(at: byteOffset + start, length: end - start, in: section)
@@ -136,6 +140,7 @@ struct LZ4BlockSection: Sendable {
         let firstBlock = range.lowerBound / blockRawByteCount
         let lastBlock = (range.upperBound - 1) / blockRawByteCount
         var output: [UInt8] = []
+        // Callers bound `range` (one chunk's text, or a whole section under its limit) before asking.
         output.reserveCapacity(range.count)
         for index in firstBlock...lastBlock {
             if cache.index != index {
