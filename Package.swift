@@ -23,6 +23,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "IndexFormat", targets: ["IndexFormat"]),
+        .library(name: "Embeddings", targets: ["Embeddings"]),
+        .executable(name: "policyc", targets: ["policyc"]),
     ],
     dependencies: [
         // Command-line parsing for the three executables (the only third-party package so far).
@@ -40,6 +42,17 @@ let package = Package(
 
         // The artifact: layout, writer, memory-mapped reader, section checksums, LZ4 block codec.
         .target(name: "IndexFormat", dependencies: ["CLZ4", "Checksums"], swiftSettings: numeric),
+
+        // Native sentence embeddings: safetensors reader, WordPiece tokenizer, BERT encoder
+        // (docs/decisions/0001-openblas-for-matrix-products.md), and the compiler's executable.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS"], swiftSettings: numeric),
+        .executableTarget(
+            name: "policyc",
+            dependencies: ["Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], swiftSettings: strict),
