@@ -83,6 +83,8 @@ public struct SentenceTransformerConfiguration: Sendable, Equatable {
     static func readFile(_ path: String) throws(EmbeddingError) -> Data {
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch let error as CocoaError where error.code == .fileReadNoSuchFile {
+            throw .fileUnreadable(path: path, reason: "no such file")
         } catch {
             throw .fileUnreadable(path: path, reason: "\(error)")
         }

@@ -36,3 +36,8 @@ enum ModelFolder {
         }
     }
 }
+
+extension ModelFolder {
+    /// The fingerprint of the files tools/fetch-model installs (recorded once from them).
+    static let pinnedFingerprintHex = "8aa3dc636f7ffca77b0a9e3cd2ab489d8ba525ce694d7bd386274b21598944e8"
+}
