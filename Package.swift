@@ -46,7 +46,13 @@ let package = Package(
         // Native sentence embeddings: safetensors reader, WordPiece tokenizer, BERT encoder
         // (docs/decisions/0001-openblas-for-matrix-products.md), and the compiler's executable.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS"], swiftSettings: numeric),
+        // Optimised in debug builds too: unoptimised SIMD code is about 100x slower, which would
+        // make the golden tests in `swift test` take minutes instead of seconds.
+        .target(
+            name: "Embeddings",
+            dependencies: ["Checksums", "COpenBLAS"],
+            swiftSettings: numeric + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+        ),
         .executableTarget(
             name: "policyc",
             dependencies: ["Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],

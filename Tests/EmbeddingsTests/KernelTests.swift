@@ -46,3 +46,23 @@ import Testing
         #expect(maximumAbsoluteDifference(values, expected) < 1e-5)
     }
 }
+
+/// The vectorised transcendental kernels against libm.
+@Suite struct VectorKernelTests {
+    @Test func geluMatchesReferenceOverTheUsefulRange() {
+        var fast = (0..<4003).map { Float($0 - 2000) / 200 }   // -10 … 10, with a partial last vector
+        var reference = fast
+        Kernels.gelu(&fast, count: fast.count)
+        Kernels.referenceGelu(&reference, count: reference.count)
+        #expect(maximumAbsoluteDifference(fast, reference) < 2e-6)
+    }
+
+    @Test(arguments: [1, 7, 8, 13, 64, 256])
+    func softmaxMatchesReference(width: Int) {
+        var fast = KernelTests.randomValues(3 * width, seed: UInt64(width), scale: 30)
+        var reference = fast
+        Kernels.softmaxRows(&fast, rows: 3, width: width)
+        Kernels.referenceSoftmaxRows(&reference, rows: 3, width: width)
+        #expect(maximumAbsoluteDifference(fast, reference) < 1e-6)
+    }
+}
