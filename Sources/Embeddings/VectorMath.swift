@@ -18,8 +18,10 @@ enum VectorMath {
         p = p * r + 1.666_666_55e-1
         p = p * r + 5.000_000_12e-1
         let mantissa = p * (r * r) + r + 1
-        let exponentBits = (SIMD8<Int32>(n) &+ 127) &<< 23                   // 2^n as an IEEE-754 float
-        let scale = unsafe unsafeBitCast(exponentBits, to: SIMD8<Float>.self)
+        // 2^n as an IEEE-754 float, without a (slow, per-lane) float-to-int conversion: adding
+        // 1.5·2^23 leaves n in the low mantissa bits, and shifting them by 23 drops the rest.
+        let shifted = unsafe unsafeBitCast(n + 12_582_912, to: SIMD8<UInt32>.self)
+        let scale = unsafe unsafeBitCast((shifted &<< 23) &+ (127 << 23), to: SIMD8<Float>.self)
         return (mantissa * scale).replacing(with: 0, where: x .< -87.3)
     }
 
