@@ -14,6 +14,8 @@ let strict: [SwiftSetting] = [
 /// Numeric code (checksums, Float16 scans, kernels) is built for x86-64-v3: with baseline
 /// x86-64 the Float16 conversion is a library call and scans run about 10x slower
 /// (docs/ARCHITECTURE.md, "Facts measured"). Hosts without AVX2/F16C/FMA cannot run it.
+/// It is optimised in debug builds too: unoptimised SIMD code is about 100x slower, which would
+/// make `swift test` (golden embeddings, 100,000-chunk round trips) take minutes.
 let numeric: [SwiftSetting] = strict + [
     .unsafeFlags(["-Xcc", "-mavx2", "-Xcc", "-mf16c", "-Xcc", "-mfma", "-O"]),
 ]
@@ -23,6 +25,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "IndexFormat", targets: ["IndexFormat"]),
+        .library(name: "Embeddings", targets: ["Embeddings"]),
+        .executable(name: "policyc", targets: ["policyc"]),
         .executable(name: "policy-verify", targets: ["policy-verify"]),
     ],
     dependencies: [
@@ -43,9 +47,18 @@ let package = Package(
         // The artifact: layout, writer, memory-mapped reader, section checksums, LZ4 block codec.
         .target(name: "IndexFormat", dependencies: ["CLZ4", "Checksums"], swiftSettings: numeric),
 
-        // Build time only: loading, chunking, the embedding cache, writing the artifact. policyd never links it.
-        .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
+        // Native sentence embeddings: safetensors reader, WordPiece tokenizer, BERT encoder
+        // (docs/decisions/0002-openblas-for-matrix-products.md).
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS"], swiftSettings: numeric),
 
+        // Build time only: loading, chunking, the embedding cache, writing the artifact. policyd never links it.
+        .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Embeddings", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
+
+        .executableTarget(
+            name: "policyc",
+            dependencies: ["IndexCompiler", "Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
         .executableTarget(
             name: "policy-verify",
             dependencies: ["IndexFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -54,6 +67,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],

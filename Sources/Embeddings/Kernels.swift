@@ -1,0 +1,211 @@
+// Unsafe code allowed here: the numeric kernels. Each fast path sits next to a plain reference
+// version (`reference…`), and EmbeddingsTests/KernelTests compares the two.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The element-wise and row-wise operations of the encoder, in execution order. Matrix products
+/// are in `BLAS`. Buffers are row-major `[Float]`; shapes are written next to each parameter.
+public enum Kernels {
+    // MARK: Embeddings
+
+    /// hidden (tokens, width) = word[id] + position[index] + tokenType[0], for each sequence of
+    /// `ids` packed one after another (`lengths` tokens each; positions restart at 0 per sequence).
+    public static func embed(ids: [Int32], lengths: [Int], word: FloatTensor, position: FloatTensor,
+                             tokenType: FloatTensor, width: Int, into hidden: inout [Float]) {
+        precondition(hidden.count >= ids.count * width && lengths.reduce(0, +) == ids.count)
+        precondition(tokenType.count >= width)
+        unsafe word.withUnsafeBufferPointer { words in
+            unsafe position.withUnsafeBufferPointer { positions in
+                unsafe tokenType.withUnsafeBufferPointer { types in
+                    unsafe hidden.withUnsafeMutableBufferPointer { output in
+                        var row = 0
+                        for length in lengths {
+                            precondition((length - 1) * width < positions.count || length == 0)
+                            for index in 0..<length {
+                                let id = Int(ids[row])
+                                precondition(id >= 0 && (id + 1) * width <= words.count, "token id \(id) outside the embedding table")
+                                for column in 0..<width {
+                                    unsafe output[row * width + column] = unsafe words[id * width + column] + positions[index * width + column] + types[column]
+                                }
+                                row += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: LayerNorm
+
+    /// x (rows, width) ← LayerNorm(x + residual) · gamma + beta, per row. Mean and biased variance
+    /// as torch.nn.LayerNorm; `epsilon` from config.json's `layer_norm_eps`. Pass no residual to
+    /// normalise `x` alone.
+    public static func layerNorm(_ x: inout [Float], adding residual: [Float]?, rows: Int, width: Int,
+                                 gamma: FloatTensor, beta: FloatTensor, epsilon: Float) {
+        precondition(x.count >= rows * width && gamma.count == width && beta.count == width && width % 8 == 0)
+        if let residual { precondition(residual.count >= rows * width) }
+        let vectorCount = width / 8
+        unsafe gamma.withUnsafeBufferPointer { g in
+            unsafe beta.withUnsafeBufferPointer { b in
+                unsafe x.withUnsafeMutableBufferPointer { xs in
+                    let base = UnsafeMutableRawPointer(xs.baseAddress!)
+                    let gammaBase = unsafe UnsafeRawPointer(g.baseAddress!), betaBase = unsafe UnsafeRawPointer(b.baseAddress!)
+                    for row in 0..<rows {
+                        let rowBase = unsafe base + row * width * 4
+                        if let residual {
+                            unsafe residual.withUnsafeBufferPointer { r in
+                                let residualBase = unsafe UnsafeRawPointer(r.baseAddress!) + row * width * 4
+                                for v in 0..<vectorCount {
+                                    let sum = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                                        + residualBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                                    unsafe rowBase.storeBytes(of: sum, toByteOffset: v * 32, as: SIMD8<Float>.self)
+                                }
+                            }
+                        }
+                        var total = SIMD8<Float>()
+                        for v in 0..<vectorCount { total += unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) }
+                        let mean = total.sum() / Float(width)
+                        var squares = SIMD8<Float>()
+                        for v in 0..<vectorCount {
+                            let centered = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) - mean
+                            squares.addProduct(centered, centered)
+                        }
+                        let inverse = 1 / (squares.sum() / Float(width) + epsilon).squareRoot()
+                        for v in 0..<vectorCount {
+                            let value = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                            let scale = unsafe gammaBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                            let shift = unsafe betaBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                            unsafe rowBase.storeBytes(of: ((value - mean) * inverse) * scale + shift, toByteOffset: v * 32, as: SIMD8<Float>.self)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Plain-loop LayerNorm in Double, the reference `layerNorm` is tested against.
+    public static func referenceLayerNorm(_ x: inout [Float], adding residual: [Float]?, rows: Int, width: Int,
+                                          gamma: FloatTensor, beta: FloatTensor, epsilon: Float) {
+        for row in 0..<rows {
+            let range = row * width..<(row + 1) * width
+            if let residual { for i in range { x[i] += residual[i] } }
+            var mean = 0.0
+            for i in range { mean += Double(x[i]) }
+            mean /= Double(width)
+            var variance = 0.0
+            for i in range { variance += (Double(x[i]) - mean) * (Double(x[i]) - mean) }
+            variance /= Double(width)
+            let inverse = 1 / (variance + Double(epsilon)).squareRoot()
+            for (column, i) in range.enumerated() {
+                x[i] = Float((Double(x[i]) - mean) * inverse) * gamma[column] + beta[column]
+            }
+        }
+    }
+
+    // MARK: Activation
+
+    /// x ← GELU(x) = x · ½(1 + erf(x / √2)), the exact (erf) form BERT's "gelu" names, eight
+    /// lanes at a time with `VectorMath.erf` (absolute error below 1.5e-7).
+    public static func gelu(_ x: inout [Float], count: Int) {
+        precondition(x.count >= count)
+        let vectorCount = count / 8
+        unsafe x.withUnsafeMutableBufferPointer { xs in
+            let base = UnsafeMutableRawPointer(xs.baseAddress!)
+            for v in 0..<vectorCount {
+                let value = unsafe base.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                let result = 0.5 * value * (1 + VectorMath.erf(value * 0.707_106_781_186_547_52))   // 1/√2
+                unsafe base.storeBytes(of: result, toByteOffset: v * 32, as: SIMD8<Float>.self)
+            }
+            for i in vectorCount * 8..<count {
+                let value = unsafe xs[i]
+                unsafe xs[i] = 0.5 * value * (1 + erff(value * 0.707_106_781_186_547_52))
+            }
+        }
+    }
+
+    /// GELU with libm's `erff`, the reference `gelu` is tested against.
+    public static func referenceGelu(_ x: inout [Float], count: Int) {
+        for i in 0..<count { x[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.707_106_781_186_547_52)) }
+    }
+
+    // MARK: Attention
+
+    /// scores (rows, width) ← softmax of each row, with the row's maximum subtracted first, eight
+    /// lanes at a time with `VectorMath.exp` (a partial last vector is padded with -∞, giving 0).
+    public static func softmaxRows(_ scores: inout [Float], rows: Int, width: Int) {
+        precondition(scores.count >= rows * width)
+        let fullVectors = width / 8, tail = width % 8
+        unsafe scores.withUnsafeMutableBufferPointer { s in
+            for row in 0..<rows {
+                let rowBase = unsafe UnsafeMutableRawPointer(s.baseAddress! + row * width)
+                var maximumLanes = SIMD8<Float>(repeating: -.infinity)
+                for v in 0..<fullVectors {
+                    maximumLanes = pointwiseMax(maximumLanes, unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self))
+                }
+                var maximum = maximumLanes.max()
+                for i in fullVectors * 8..<width { maximum = max(maximum, unsafe s[row * width + i]) }
+                var totals = SIMD8<Float>()
+                for v in 0..<fullVectors {
+                    let e = VectorMath.exp(unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) - maximum)
+                    totals += e
+                    unsafe rowBase.storeBytes(of: e, toByteOffset: v * 32, as: SIMD8<Float>.self)
+                }
+                if tail > 0 {
+                    var lanes = SIMD8<Float>(repeating: -.infinity)
+                    for lane in 0..<tail { lanes[lane] = unsafe s[row * width + fullVectors * 8 + lane] }
+                    let e = VectorMath.exp(lanes - maximum)
+                    totals += e
+                    for lane in 0..<tail { unsafe s[row * width + fullVectors * 8 + lane] = e[lane] }
+                }
+                let inverse = 1 / totals.sum()
+                for v in 0..<fullVectors {
+                    let value = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                    unsafe rowBase.storeBytes(of: value * inverse, toByteOffset: v * 32, as: SIMD8<Float>.self)
+                }
+                for i in fullVectors * 8..<width { unsafe s[row * width + i] *= inverse }
+            }
+        }
+    }
+
+    /// Softmax with libm's `expf`, in Double sums, the reference `softmaxRows` is tested against.
+    public static func referenceSoftmaxRows(_ scores: inout [Float], rows: Int, width: Int) {
+        for row in 0..<rows {
+            let range = row * width..<(row + 1) * width
+            let maximum = scores[range].max() ?? 0
+            var total = 0.0
+            for i in range { scores[i] = expf(scores[i] - maximum); total += Double(scores[i]) }
+            for i in range { scores[i] = Float(Double(scores[i]) / total) }
+        }
+    }
+
+    // MARK: Pooling
+
+    /// The pooled vector (width) of `rows` token vectors starting at row `firstRow` of `hidden`.
+    public static func pool(_ hidden: [Float], firstRow: Int, rows: Int, width: Int, mode: PoolingMode) -> [Float] {
+        precondition(rows > 0 && hidden.count >= (firstRow + rows) * width)
+        var result = [Float](repeating: mode == .max ? -Float.infinity : 0, count: width)
+        switch mode {
+        case .classToken:
+            for c in 0..<width { result[c] = hidden[firstRow * width + c] }
+        case .max:
+            for r in firstRow..<firstRow + rows { for c in 0..<width { result[c] = max(result[c], hidden[r * width + c]) } }
+        case .mean, .meanSquareRootLength:
+            for r in firstRow..<firstRow + rows { for c in 0..<width { result[c] += hidden[r * width + c] } }
+            let divisor = mode == .mean ? Float(rows) : Float(rows).squareRoot()
+            for c in 0..<width { result[c] /= divisor }
+        }
+        return result
+    }
+
+    /// v / max(‖v‖₂, 1e-12), as torch.nn.functional.normalize (1e-12: its default eps).
+    public static func l2Normalized(_ vector: [Float]) -> [Float] {
+        var squares = 0.0
+        for value in vector { squares += Double(value) * Double(value) }
+        let norm = max(squares.squareRoot(), 1e-12)
+        return vector.map { Float(Double($0) / norm) }
+    }
+}

@@ -1,0 +1,128 @@
+// Unsafe code allowed here: the safetensors reader maps the model file, checks every offset
+// against the mapping (SafetensorsHeader) and hands out FloatTensor views into it.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Checksums
+
+/// A memory-mapped safetensors file whose header has been validated.
+///
+/// Layout: an 8-byte little-endian header length N, N bytes of JSON, then the data area the
+/// header's offsets point into. The mapping is read-only and private, so the weights cost page
+/// cache rather than heap, and only the pages a computation touches become resident.
+@safe public final class SafetensorsFile: @unchecked Sendable {
+    public let path: String
+    public let header: SafetensorsHeader
+    private let mapping: FileMapping
+    /// Byte offset of the data area in the file: 8 + header length.
+    private let dataOffset: Int
+
+    /// Maps `path` and validates its header. Throws a specific error for each kind of damage.
+    public init(path: String) throws(EmbeddingError) {
+        self.path = path
+        let mapping = try FileMapping(path: path)
+        let fileByteCount = mapping.byteCount
+        guard fileByteCount >= 8 else { throw .fileTooSmall(path: path, byteCount: fileByteCount) }
+        let declared = UInt64(littleEndian: unsafe mapping.base.loadUnaligned(as: UInt64.self))
+        guard declared <= UInt64(SafetensorsHeader.maximumByteCount) else {
+            throw .headerTooLarge(path: path, declaredByteCount: declared, limit: SafetensorsHeader.maximumByteCount)
+        }
+        let headerByteCount = Int(declared)
+        guard headerByteCount <= fileByteCount - 8 else {
+            throw .headerPastEndOfFile(path: path, declaredByteCount: declared, fileByteCount: fileByteCount)
+        }
+        let json = unsafe Array(UnsafeRawBufferPointer(start: mapping.base + 8, count: headerByteCount))
+        self.header = try SafetensorsHeader(json: json, dataByteCount: fileByteCount - 8 - headerByteCount, path: path)
+        self.mapping = mapping
+        self.dataOffset = 8 + headerByteCount
+    }
+
+    /// The tensor `name` as floats, viewed in place when it is F32 and 4-byte aligned in the
+    /// mapping, else converted into a new buffer (F16, BF16, or unaligned F32).
+    /// - Parameter expectedShape: when given, a different shape is `.unexpectedShape`.
+    public func floatTensor(_ name: String, expectedShape: [Int]? = nil) throws(EmbeddingError) -> FloatTensor {
+        guard let info = header[name] else { throw .missingTensor(path: path, tensor: name) }
+        if let expectedShape, expectedShape != info.shape {
+            throw .unexpectedShape(path: path, tensor: name, expected: expectedShape, found: info.shape)
+        }
+        // In bounds: SafetensorsHeader checked the range against the data area's byte count.
+        let start = unsafe mapping.base + dataOffset + info.byteRange.lowerBound
+        let count = info.elementCount
+        switch info.dtype {
+        case .f32:
+            if Int(bitPattern: start) % MemoryLayout<Float>.alignment == 0 {
+                return unsafe FloatTensor(unsafeBase: start.assumingMemoryBound(to: Float.self), count: count, shape: info.shape, storage: mapping)
+            }
+            let buffer = unsafe OwnedFloatBuffer(count: count) { output in
+                for index in 0..<count {
+                    unsafe output[index] = Float(bitPattern: UInt32(littleEndian: unsafe start.loadUnaligned(fromByteOffset: 4 * index, as: UInt32.self)))
+                }
+            }
+            return unsafe FloatTensor(unsafeBase: UnsafePointer(buffer.pointer), count: count, shape: info.shape, storage: buffer)
+        case .f16, .bf16:
+            let isBrain = info.dtype == .bf16
+            let buffer = unsafe OwnedFloatBuffer(count: count) { output in
+                for index in 0..<count {
+                    let bits = UInt16(littleEndian: unsafe start.loadUnaligned(fromByteOffset: 2 * index, as: UInt16.self))
+                    unsafe output[index] = isBrain ? Float(bitPattern: UInt32(bits) << 16) : Float(Float16(bitPattern: bits))
+                }
+            }
+            return unsafe FloatTensor(unsafeBase: UnsafePointer(buffer.pointer), count: count, shape: info.shape, storage: buffer)
+        default:
+            throw .unsupportedDType(path: path, tensor: name, dtype: info.dtype.rawValue)
+        }
+    }
+
+    /// The SHA-256 of the file at `path`, read in 1 MiB blocks (not mapped, so hashing the
+    /// weights does not leave them resident in this process).
+    public static func sha256(ofFileAt path: String) throws(EmbeddingError) -> [UInt8] {
+        let descriptor = unsafe open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .fileUnreadable(path: path, reason: Self.systemMessage()) }
+        defer { close(descriptor) }
+        let hasher = SHA256()
+        let blockByteCount = 1 << 20
+        let block = UnsafeMutableRawPointer.allocate(byteCount: blockByteCount, alignment: 64)
+        defer { unsafe block.deallocate() }
+        while true {
+            let readCount = unsafe read(descriptor, block, blockByteCount)
+            if readCount < 0 {
+                if errno == EINTR { continue }
+                throw .fileUnreadable(path: path, reason: Self.systemMessage())
+            }
+            if readCount == 0 { break }
+            unsafe hasher.update(UnsafeRawBufferPointer(start: block, count: readCount))
+        }
+        return hasher.finalize()
+    }
+
+    fileprivate static func systemMessage() -> String {
+        unsafe String(cString: strerror(errno))
+    }
+}
+
+/// Owns one read-only private mapping of a whole file (`mmap` / `munmap`).
+@safe final class FileMapping: @unchecked Sendable {
+    let base: UnsafeRawPointer
+    let byteCount: Int
+
+    init(path: String) throws(EmbeddingError) {
+        let descriptor = unsafe open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .fileUnreadable(path: path, reason: SafetensorsFile.systemMessage()) }
+        defer { close(descriptor) }
+        var status = stat()
+        guard unsafe fstat(descriptor, &status) == 0 else { throw .fileUnreadable(path: path, reason: SafetensorsFile.systemMessage()) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else { throw .fileUnreadable(path: path, reason: "not a regular file") }
+        let byteCount = Int(status.st_size)
+        guard byteCount >= 8 else { throw .fileTooSmall(path: path, byteCount: byteCount) }
+        let mapped = unsafe mmap(nil, byteCount, PROT_READ, MAP_PRIVATE, descriptor, 0)
+        guard let address = unsafe mapped, unsafe address != MAP_FAILED else {
+            throw .fileUnreadable(path: path, reason: "mmap failed: \(SafetensorsFile.systemMessage())")
+        }
+        unsafe self.base = UnsafeRawPointer(address)
+        self.byteCount = byteCount
+    }
+
+    deinit { _ = unsafe munmap(UnsafeMutableRawPointer(mutating: base), byteCount) }
+}

@@ -1,0 +1,99 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// A sentence-transformers model run natively: WordPiece tokens, the BERT encoder, pooling and
+/// (when `modules.json` says so) L2 normalisation, from a standard model folder.
+///
+/// The weights stay in the mapped `model.safetensors`; loading reads only the header and the small
+/// JSON and vocabulary files. Immutable and `Sendable`: one embedder serves many threads.
+public struct SentenceEmbedder: Sendable {
+    public let folder: String
+    public let tokenizer: WordPieceTokenizer
+    public let encoder: BertEncoder
+    public let pipeline: SentenceTransformerConfiguration
+    /// Length of every vector `embed` returns (`hidden_size`).
+    public var dimension: Int { encoder.configuration.hiddenSize }
+
+    /// Loads the model folder at `folder` (config.json, modules.json, sentence_bert_config.json,
+    /// the pooling config, vocab.txt, model.safetensors).
+    public init(folder: String) throws(EmbeddingError) {
+        let configPath = folder + "/config.json"
+        let configuration = try BertConfiguration(json: try SentenceTransformerConfiguration.readFile(configPath), path: configPath)
+        let pipeline = try SentenceTransformerConfiguration(folder: folder)
+        guard pipeline.maximumTokenCount <= configuration.maximumPositionCount else {
+            throw .unsupportedConfiguration(path: folder + "/sentence_bert_config.json", setting: "max_seq_length",
+                                            value: "\(pipeline.maximumTokenCount)",
+                                            supported: "at most max_position_embeddings (\(configuration.maximumPositionCount))")
+        }
+        let vocabularyPath = folder + "/vocab.txt"
+        let vocabularyData = try SentenceTransformerConfiguration.readFile(vocabularyPath)
+        guard let vocabulary = String(validating: vocabularyData, as: UTF8.self) else {
+            throw .invalidVocabulary(path: vocabularyPath, reason: "it is not UTF-8")
+        }
+        let tokenizer = try WordPieceTokenizer(vocabulary: vocabulary, maximumTokenCount: pipeline.maximumTokenCount,
+                                               lowercases: pipeline.lowercases, path: vocabularyPath)
+        guard tokenizer.vocabularyLineCount <= configuration.vocabularySize else {
+            throw .invalidVocabulary(path: vocabularyPath, reason: "it has \(tokenizer.vocabularyLineCount) pieces but config.json's vocab_size is \(configuration.vocabularySize)")
+        }
+        let file = try SafetensorsFile(path: folder + "/model.safetensors")
+        self.folder = folder
+        self.tokenizer = tokenizer
+        self.pipeline = pipeline
+        self.encoder = try BertEncoder(file: file, configuration: configuration)
+    }
+
+    /// The token ids the encoder sees for `text` (with `[CLS]` and `[SEP]`, truncated).
+    public func tokenIDs(for text: String) -> [Int32] {
+        tokenizer.tokenIDs(for: text)
+    }
+
+    /// The sentence vector of one text.
+    public func embed(_ text: String) -> [Float] {
+        embed(tokenIDs: [tokenIDs(for: text)])[0]
+    }
+
+    /// The sentence vectors of `texts`, in order. Texts are packed into passes of at most
+    /// `maximumPassTokenCount` tokens (a longer text gets a pass of its own); each vector is the
+    /// same as `embed` gives for the text alone, up to float rounding in the matrix products.
+    public func embed(_ texts: [String], maximumPassTokenCount: Int = 2048) -> [[Float]] {
+        let sequences = texts.map(tokenIDs(for:))
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(texts.count)
+        var pass: [[Int32]] = []
+        var passTokenCount = 0
+        for sequence in sequences {
+            if !pass.isEmpty && passTokenCount + sequence.count > maximumPassTokenCount {
+                vectors += embed(tokenIDs: pass)
+                pass.removeAll(keepingCapacity: true)
+                passTokenCount = 0
+            }
+            pass.append(sequence)
+            passTokenCount += sequence.count
+        }
+        if !pass.isEmpty { vectors += embed(tokenIDs: pass) }
+        return vectors
+    }
+
+    /// The sentence vectors of already tokenized sequences, encoded in one pass.
+    public func embed(tokenIDs sequences: [[Int32]]) -> [[Float]] {
+        guard !sequences.isEmpty else { return [] }
+        let hidden = encoder.hiddenStates(for: sequences)
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(sequences.count)
+        var firstRow = 0
+        for sequence in sequences {
+            let pooled = Kernels.pool(hidden, firstRow: firstRow, rows: sequence.count, width: dimension, mode: pipeline.pooling)
+            vectors.append(pipeline.normalizes ? Kernels.l2Normalized(pooled) : pooled)
+            firstRow += sequence.count
+        }
+        return vectors
+    }
+
+    /// The fingerprint of this model's files (reads them all: about 60 ms for MiniLM).
+    public func fingerprint() throws(EmbeddingError) -> ModelFingerprint {
+        try ModelFingerprint(folder: folder, poolingConfigurationFile: pipeline.poolingConfigurationFile)
+    }
+}

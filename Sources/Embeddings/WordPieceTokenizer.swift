@@ -1,0 +1,143 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// BERT's WordPiece tokenizer: `[CLS]`, the pieces of the text, `[SEP]`.
+///
+/// Special-token strings written in the text (`[CLS]`, `[SEP]`, `[PAD]`, `[MASK]`, `[UNK]`) map to
+/// their ids, as Hugging Face's tokenizer does for non-normalised added tokens. Every other run is
+/// normalised and split into words (`BertPreTokenizer`), then each word is split greedily,
+/// longest match first, into vocabulary pieces, non-initial pieces carrying the `##` prefix. A word
+/// over `maximumWordScalarCount` scalars, or one with a piece missing from the vocabulary, becomes
+/// a single `[UNK]`. The pieces are cut to `maximumTokenCount - 2` so the specials fit.
+public struct WordPieceTokenizer: Sendable {
+    /// 100: `max_input_chars_per_word` in BERT's tokenizer.
+    public static let maximumWordScalarCount = 100
+    public static let specialTokenNames = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+    public let maximumTokenCount: Int
+    public let preTokenizer: BertPreTokenizer
+    public let classifierTokenID: Int32
+    public let separatorTokenID: Int32
+    public let unknownTokenID: Int32
+    private let idByPiece: [[Unicode.Scalar]: Int32]
+    private let idByContinuation: [[Unicode.Scalar]: Int32]
+    private let specialTokens: [(scalars: [Unicode.Scalar], id: Int32)]
+    /// Lines in the vocabulary file: one more than the largest id.
+    public let vocabularyLineCount: Int
+
+    /// A tokenizer over `vocabulary` (one piece per line; the line number is the id).
+    /// - Parameters:
+    ///   - maximumTokenCount: the sequence limit including `[CLS]` and `[SEP]` (sentence-transformers' `max_seq_length`).
+    ///   - path: labels errors.
+    public init(vocabulary: String, maximumTokenCount: Int, lowercases: Bool = true, path: String = "vocab.txt") throws(EmbeddingError) {
+        guard maximumTokenCount >= 2 else {
+            throw .invalidConfiguration(path: path, reason: "max_seq_length \(maximumTokenCount) leaves no room for [CLS] and [SEP]")
+        }
+        // Keyed by scalars, not String: String equality is canonical equivalence, which would let
+        // a precomposed vocabulary entry answer for a decomposed word and vice versa.
+        var pieces: [[Unicode.Scalar]: Int32] = [:]
+        var continuations: [[Unicode.Scalar]: Int32] = [:]
+        var lines = vocabulary.split(separator: "\n", omittingEmptySubsequences: false)
+        if lines.last == "" { lines.removeLast() }
+        guard !lines.isEmpty else { throw .invalidVocabulary(path: path, reason: "it has no lines") }
+        guard lines.count <= Int(Int32.max) else { throw .invalidVocabulary(path: path, reason: "it has more than 2^31 lines") }
+        for (index, line) in lines.enumerated() {
+            // Hugging Face trims trailing whitespace (including a Windows line ending) from each line.
+            var piece = Array(line.unicodeScalars)
+            while let last = piece.last, last.properties.isWhitespace { piece.removeLast() }
+            let id = Int32(index)
+            // Keep the first id of a duplicated line, as the reference does.
+            if piece.count >= 2, piece[0] == "#", piece[1] == "#", continuations[Array(piece[2...])] == nil {
+                continuations[Array(piece[2...])] = id
+            }
+            if pieces[piece] == nil { pieces[piece] = id }
+        }
+        var specials: [(scalars: [Unicode.Scalar], id: Int32)] = []
+        for name in Self.specialTokenNames {
+            guard let id = pieces[Array(name.unicodeScalars)] else { throw .invalidVocabulary(path: path, reason: "it lacks the special token \(name)") }
+            specials.append((Array(name.unicodeScalars), id))
+        }
+        self.idByPiece = pieces
+        self.idByContinuation = continuations
+        self.specialTokens = specials
+        self.classifierTokenID = specials[2].id
+        self.separatorTokenID = specials[3].id
+        self.unknownTokenID = specials[1].id
+        self.maximumTokenCount = maximumTokenCount
+        self.vocabularyLineCount = lines.count
+        self.preTokenizer = BertPreTokenizer(lowercasesAndStripsAccents: lowercases)
+    }
+
+    /// The token ids of `text`: `[CLS]`, at most `maximumTokenCount - 2` pieces, `[SEP]`.
+    public func tokenIDs(for text: String) -> [Int32] {
+        let limit = maximumTokenCount - 2
+        var ids: [Int32] = [classifierTokenID]
+        var runStart = text.unicodeScalars.startIndex
+        var index = runStart
+        let scalars = text.unicodeScalars
+        while index < scalars.endIndex, ids.count - 1 < limit {
+            if scalars[index] == "[", let (id, end) = specialToken(at: index, in: scalars) {
+                appendPieces(of: Substring(scalars[runStart..<index]), to: &ids, limit: limit)
+                if ids.count - 1 < limit { ids.append(id) }
+                index = end
+                runStart = end
+            } else {
+                index = scalars.index(after: index)
+            }
+        }
+        if ids.count - 1 < limit { appendPieces(of: Substring(scalars[runStart..<scalars.endIndex]), to: &ids, limit: limit) }
+        ids.append(separatorTokenID)
+        return ids
+    }
+
+    /// The vocabulary pieces of one word, or `[unknownTokenID]`.
+    public func pieceIDs(forWord word: [Unicode.Scalar]) -> [Int32] {
+        if word.count > Self.maximumWordScalarCount { return [unknownTokenID] }
+        var result: [Int32] = []
+        var start = 0
+        while start < word.count {
+            var end = word.count
+            var found: Int32?
+            while start < end {
+                let candidate = Array(word[start..<end])
+                if let id = start == 0 ? idByPiece[candidate] : idByContinuation[candidate] {
+                    found = id
+                    break
+                }
+                end -= 1
+            }
+            guard let found else { return [unknownTokenID] }
+            result.append(found)
+            start = end
+        }
+        return result
+    }
+
+    private func appendPieces(of run: Substring, to ids: inout [Int32], limit: Int) {
+        guard !run.isEmpty else { return }
+        for word in preTokenizer.words(in: run) {
+            for id in pieceIDs(forWord: word) {
+                guard ids.count - 1 < limit else { return }
+                ids.append(id)
+            }
+        }
+    }
+
+    /// The special token spelled at `index`, if any, and where it ends (longest name wins).
+    private func specialToken(at index: String.UnicodeScalarView.Index, in scalars: String.UnicodeScalarView) -> (Int32, String.UnicodeScalarView.Index)? {
+        var best: (Int32, String.UnicodeScalarView.Index, Int)?
+        for special in specialTokens {
+            var position = index
+            var matched = true
+            for expected in special.scalars {
+                guard position < scalars.endIndex, scalars[position] == expected else { matched = false; break }
+                position = scalars.index(after: position)
+            }
+            if matched, special.scalars.count > (best?.2 ?? 0) { best = (special.id, position, special.scalars.count) }
+        }
+        return best.map { ($0.0, $0.1) }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+@testable import Embeddings
+
+/// The fixture written by tools/reference/make-golden-embeddings.py from sentence-transformers.
+struct GoldenFixture: Decodable {
+    struct Sample: Decodable, CustomTestStringConvertible {
+        var name: String
+        var text: String
+        var tokenIDs: [Int32]
+        var embedding: [Float]
+        var testDescription: String { name }
+    }
+    var versions: [String: String]
+    var samples: [Sample]
+
+    static let shared: GoldenFixture = {
+        let path = ModelFolder.packageRoot + "/Tests/EmbeddingsTests/Fixtures/golden-embeddings.json"
+        do {
+            return try JSONDecoder().decode(GoldenFixture.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        } catch {
+            fatalError("cannot read \(path): \(error); re-run tools/reference/make-golden-embeddings.py")
+        }
+    }()
+}
+
+func cosine(_ a: [Float], _ b: [Float]) -> Double {
+    var dot = 0.0, aa = 0.0, bb = 0.0
+    for (x, y) in zip(a, b) { dot += Double(x) * Double(y); aa += Double(x) * Double(x); bb += Double(y) * Double(y) }
+    return dot / (aa.squareRoot() * bb.squareRoot())
+}
+
+func maximumAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
+    zip(a, b).map { abs($0 - $1) }.max() ?? 0
+}
+
+/// Our tokenizer and encoder against the reference (Float32 path): ids exact, cosine ≥ 0.99999,
+/// max absolute difference ≤ 1e-4.
+@Suite struct GoldenEmbeddingTests {
+    @Test func fixtureCoversTheRequiredCases() {
+        let samples = GoldenFixture.shared.samples
+        #expect(samples.count >= 40)
+        #expect(samples.contains { $0.text.isEmpty })
+        #expect(samples.contains { $0.tokenIDs.count == 256 })
+        #expect(GoldenFixture.shared.versions["sentence-transformers"] != nil)
+    }
+
+    @Test(arguments: GoldenFixture.shared.samples)
+    func tokenIDsEqualReference(_ sample: GoldenFixture.Sample) throws {
+        let embedder = try ModelFolder.embedder()
+        #expect(embedder.tokenIDs(for: sample.text) == sample.tokenIDs)
+    }
+
+    @Test func embeddingsMatchReference() throws {
+        let embedder = try ModelFolder.embedder()
+        let samples = GoldenFixture.shared.samples
+        for (sample, vector) in zip(samples, embedder.embed(samples.map(\.text))) {
+            #expect(vector.count == sample.embedding.count, "\(sample.name)")
+            #expect(cosine(vector, sample.embedding) >= 0.99999, "\(sample.name)")
+            #expect(maximumAbsoluteDifference(vector, sample.embedding) <= 1e-4, "\(sample.name)")
+        }
+    }
+
+    @Test func singleTextPathMatchesReference() throws {
+        let embedder = try ModelFolder.embedder()
+        for sample in GoldenFixture.shared.samples where sample.tokenIDs.count < 40 {
+            let vector = embedder.embed(sample.text)
+            #expect(cosine(vector, sample.embedding) >= 0.99999, "\(sample.name)")
+            #expect(maximumAbsoluteDifference(vector, sample.embedding) <= 1e-4, "\(sample.name)")
+        }
+    }
+
+    @Test func repeatedRunsAreBitIdentical() throws {
+        let embedder = try ModelFolder.embedder()
+        let texts = ["How many days can I work from abroad?", "Who approves expenses over $5,000?", ""]
+        for text in texts {
+            let first = embedder.embed(text).map(\.bitPattern)
+            for _ in 0..<3 { #expect(embedder.embed(text).map(\.bitPattern) == first, "\(text)") }
+        }
+        let batch = embedder.embed(texts).map { $0.map(\.bitPattern) }
+        #expect(embedder.embed(texts).map { $0.map(\.bitPattern) } == batch)
+    }
+
+    @Test func vectorsAreUnitLength() throws {
+        let embedder = try ModelFolder.embedder()
+        let vector = embedder.embed("Sick leave must be reported before 9:00.")
+        #expect(abs(vector.reduce(0) { $0 + Double($1) * Double($1) } - 1) < 1e-5)
+        #expect(embedder.dimension == 384)
+    }
+
+    @Test func fingerprintIsStableAndNamesTheFiles() throws {
+        let embedder = try ModelFolder.embedder()
+        let fingerprint = try embedder.fingerprint()
+        // Pinned from the files tools/fetch-model installs (their hashes are pinned there too).
+        #expect(fingerprint.description == "sha256:" + ModelFolder.pinnedFingerprintHex)
+        #expect(try embedder.fingerprint() == fingerprint)
+    }
+}

@@ -1,0 +1,68 @@
+import Testing
+@testable import Embeddings
+
+/// Each fast kernel against its plain reference version, on seeded random data.
+@Suite struct KernelTests {
+    static func randomValues(_ count: Int, seed: UInt64, scale: Float = 1) -> [Float] {
+        var random = SeededRandom(seed: seed)
+        return (0..<count).map { _ in (random.nextFloat() * 2 - 1) * scale }
+    }
+
+    @Test(arguments: [(1, 384, 384), (7, 384, 1536), (33, 1536, 384), (3, 16, 8)])
+    func blasLinearMatchesReference(rows: Int, inWidth: Int, outWidth: Int) {
+        let input = Self.randomValues(rows * inWidth, seed: 1)
+        let weight = FloatTensor(Self.randomValues(outWidth * inWidth, seed: 2, scale: 0.1), shape: [outWidth, inWidth])
+        let bias = FloatTensor(Self.randomValues(outWidth, seed: 3), shape: [outWidth])
+        var output = [Float](repeating: .nan, count: rows * outWidth)
+        BLAS.linear(input, rows: rows, weight: weight, bias: bias, into: &output)
+        #expect(maximumAbsoluteDifference(output, BLAS.referenceLinear(input, rows: rows, weight: weight, bias: bias)) < 1e-4)
+    }
+
+    @Test(arguments: [false, true])
+    func layerNormMatchesReference(withResidual: Bool) {
+        let rows = 5, width = 384
+        let gamma = FloatTensor(Self.randomValues(width, seed: 4), shape: [width])
+        let beta = FloatTensor(Self.randomValues(width, seed: 5), shape: [width])
+        let residual = withResidual ? Self.randomValues(rows * width, seed: 6, scale: 3) : nil
+        var fast = Self.randomValues(rows * width, seed: 7, scale: 10)
+        var reference = fast
+        Kernels.layerNorm(&fast, adding: residual, rows: rows, width: width, gamma: gamma, beta: beta, epsilon: 1e-12)
+        Kernels.referenceLayerNorm(&reference, adding: residual, rows: rows, width: width, gamma: gamma, beta: beta, epsilon: 1e-12)
+        #expect(maximumAbsoluteDifference(fast, reference) < 1e-5)
+    }
+
+    @Test func softmaxRowsSumToOne() {
+        var scores: [Float] = [1, 2, 3, 1000, 1000, -1000]
+        Kernels.softmaxRows(&scores, rows: 2, width: 3)
+        #expect(abs(scores[0..<3].reduce(0, +) - 1) < 1e-6)
+        #expect(scores[3] == 0.5 && scores[4] == 0.5 && scores[5] == 0)
+    }
+
+    @Test func geluIsTheErfForm() {
+        var values: [Float] = [-3, -1, 0, 0.5, 2]
+        Kernels.gelu(&values, count: values.count)
+        // x·Φ(x), Φ from the standard normal table: Φ(-3)=0.0013499, Φ(-1)=0.158655, Φ(0.5)=0.691462, Φ(2)=0.977250.
+        let expected: [Float] = [-3 * 0.0013499, -0.158655, 0, 0.5 * 0.691462, 2 * 0.977250]
+        #expect(maximumAbsoluteDifference(values, expected) < 1e-5)
+    }
+}
+
+/// The vectorised transcendental kernels against libm.
+@Suite struct VectorKernelTests {
+    @Test func geluMatchesReferenceOverTheUsefulRange() {
+        var fast = (0..<4003).map { Float($0 - 2000) / 200 }   // -10 … 10, with a partial last vector
+        var reference = fast
+        Kernels.gelu(&fast, count: fast.count)
+        Kernels.referenceGelu(&reference, count: reference.count)
+        #expect(maximumAbsoluteDifference(fast, reference) < 2e-6)
+    }
+
+    @Test(arguments: [1, 7, 8, 13, 64, 256])
+    func softmaxMatchesReference(width: Int) {
+        var fast = KernelTests.randomValues(3 * width, seed: UInt64(width), scale: 30)
+        var reference = fast
+        Kernels.softmaxRows(&fast, rows: 3, width: width)
+        Kernels.referenceSoftmaxRows(&reference, rows: 3, width: width)
+        #expect(maximumAbsoluteDifference(fast, reference) < 1e-6)
+    }
+}
