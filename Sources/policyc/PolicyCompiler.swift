@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// `policyc`: builds the policy index artifact. For now it has one subcommand, `embed`.
+/// `policyc`: builds the policy index artifact, shows what is in one, and embeds texts for debugging.
 @main
 struct PolicyCompiler: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,9 +9,9 @@ struct PolicyCompiler: ParsableCommand {
         discussion: """
             Exit codes:
               0   success
-              1   the model folder could not be loaded (the message says what and where)
+              1   the command failed (the message says what and where)
               64  invalid command-line usage
             """,
-        subcommands: [EmbedCommand.self]
+        subcommands: [BuildCommand.self, InspectCommand.self, EmbedCommand.self]
     )
 }
