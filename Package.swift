@@ -59,9 +59,10 @@ let package = Package(
             name: "policyc",
             dependencies: ["IndexCompiler", "Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+        // IndexCompiler only for --against, which rebuilds the sources in memory and compares.
         .executableTarget(
             name: "policy-verify",
-            dependencies: ["IndexFormat", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["IndexFormat", "IndexCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),

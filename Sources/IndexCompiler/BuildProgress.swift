@@ -77,7 +77,7 @@ public final class ProgressPrinter: @unchecked Sendable {
     }
 
     static func plainLine(_ progress: BuildProgress) -> String {
-        "policyc: \(progress.doneCount)/\(progress.chunkCount) chunks (\(progress.embeddedCount) embedded, "
+        "embedding: \(progress.doneCount)/\(progress.chunkCount) chunks (\(progress.embeddedCount) embedded, "
             + "\(progress.cachedCount) cached) from \(progress.fileCount) files, \(timeLeft(progress))"
     }
 

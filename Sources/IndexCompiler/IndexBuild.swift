@@ -23,12 +23,16 @@ public struct BuildOptions: Sendable {
     /// Embedding workers (each embeds one chunk at a time).
     public var jobCount: Int
     public var chunking: ChunkingSettings
+    /// Drop cache entries this corpus no longer uses (a build does; a freshness check must not).
+    public var prunesCache: Bool
 
-    public init(corpusFolder: String, cachePath: String?, jobCount: Int = 1, chunking: ChunkingSettings = ChunkingSettings()) {
+    public init(corpusFolder: String, cachePath: String?, jobCount: Int = 1, chunking: ChunkingSettings = ChunkingSettings(),
+                prunesCache: Bool = true) {
         self.corpusFolder = corpusFolder
         self.cachePath = cachePath
         self.jobCount = max(1, jobCount)
         self.chunking = chunking
+        self.prunesCache = prunesCache
     }
 }
 
@@ -102,7 +106,7 @@ public enum IndexBuild {
         if let cache { summary.warnings += cache.warnings }
         let vectors = try embedAll(embeddedTexts, embedder: embedder, cache: cache, jobCount: options.jobCount,
                                    fileCount: documents.count, clock: clock, progress: progress, summary: &summary)
-        if let cache { try cache.prune(keeping: Set(embeddedTexts.map(EmbeddingCache.textHash(of:)))) }
+        if let cache, options.prunesCache { try cache.prune(keeping: Set(embeddedTexts.map(EmbeddingCache.textHash(of:)))) }
 
         let manifest = Manifest(
             compiler: .init(name: compilerName, version: compilerVersion),

@@ -1,4 +1,5 @@
 import Foundation
+import IndexCompiler
 import IndexFormat
 
 /// The `--json` report: one object, stable keys, for CI.
@@ -17,6 +18,14 @@ enum VerificationJSON {
         let message: String
     }
 
+    struct Freshness: Encodable {
+        let current: Bool
+        let changed: [String]
+        let added: [String]
+        let removed: [String]
+        let differences: [String]
+    }
+
     struct Report: Encodable {
         let path: String
         let valid: Bool
@@ -31,9 +40,10 @@ enum VerificationJSON {
         let sections: [Section]
         let problems: [Problem]
         let omittedProblemCount: Int
+        let against: Freshness?
     }
 
-    static func render(_ report: VerificationReport) throws -> String {
+    static func render(_ report: VerificationReport, freshness: FreshnessReport? = nil) throws -> String {
         let body = Report(
             path: report.path, valid: report.isValid, formatVersion: report.formatVersion, byteCount: report.byteCount,
             sha256: report.digest, modelName: report.modelName, modelFingerprint: report.modelFingerprint,
@@ -43,7 +53,11 @@ enum VerificationJSON {
                         rawByteCount: $0.rawByteCount, checksum: String(format: "%016llx", $0.checksum))
             },
             problems: report.problems.map { Problem(code: $0.code, message: $0.description) },
-            omittedProblemCount: report.omittedProblemCount)
+            omittedProblemCount: report.omittedProblemCount,
+            against: freshness.map {
+                Freshness(current: $0.isCurrent, changed: $0.changed, added: $0.added, removed: $0.removed,
+                          differences: $0.settingsChanges + $0.contentDifferences)
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.keyEncodingStrategy = .convertToSnakeCase

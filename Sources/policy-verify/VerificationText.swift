@@ -1,3 +1,4 @@
+import IndexCompiler
 import IndexFormat
 
 /// The human report: identity first, then the sections, then every problem.
@@ -32,6 +33,18 @@ enum VerificationText {
                 lines.append("  … and \(report.omittedProblemCount) more of the same kinds (at most \(ArtifactVerifier.problemLimitPerCheck) of each are listed)")
             }
         }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The --against part: current, or what changed and how to rebuild.
+    static func render(_ freshness: FreshnessReport, sources: String, artifact: String) -> String {
+        guard !freshness.isCurrent else { return "current: the artifact matches \(sources)\n" }
+        var lines = ["stale: the artifact does not match \(sources)"]
+        lines += freshness.changed.map { "  changed  \($0)" }
+        lines += freshness.added.map { "  added    \($0)" }
+        lines += freshness.removed.map { "  removed  \($0)" }
+        lines += (freshness.settingsChanges + freshness.contentDifferences).map { "  \($0)" }
+        lines.append("rebuild it: policyc build \(sources) -o \(artifact)")
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -1,0 +1,186 @@
+import Foundation
+import IndexCompiler
+import IndexFormat
+import Testing
+import TestSupport
+
+/// The whole compiler on real files with the real model: cache hits and invalidation, a damaged
+/// cache, determinism, and freshness checks.
+@Suite(.serialized) struct CompilerPipelineTests {
+    /// A three-document corpus (Markdown, text, HTML) in a temporary folder.
+    static func writeCorpus(in folder: TemporaryDirectory) throws -> String {
+        let root = folder.url.appendingPathComponent("policies")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("hr"), withIntermediateDirectories: true)
+        try """
+            ---
+            title: Travel Policy
+            owner: People Operations
+            version: 1.0
+            effective: 2026-01-01
+            ---
+            # Travel Policy
+
+            Book all trips through Navan at least 14 days ahead.
+
+            ## Per Diem
+
+            The per diem is $75 a day in the US and $90 abroad. No receipts are needed.
+
+            | City | Rate |
+            | --- | --- |
+            | London | $110 |
+            | Singapore | $105 |
+
+            ## Class of Travel
+
+            Economy under 6 hours; premium economy from 6 hours; business class from 10 hours with VP approval.
+            """.write(to: root.appendingPathComponent("hr/travel.md"), atomically: true, encoding: .utf8)
+        try """
+            ---
+            title: Clean Desk Standard
+            owner: Information Security
+            version: 2.0
+            effective: 2026-02-01
+            ---
+            Clean Desk Standard
+            ===================
+
+            Scope
+            -----
+
+            Every office, every desk, every day.
+
+            Rules
+            -----
+
+            - Lock Confidential papers away.
+            - Lock your screen when you leave it.
+            """.write(to: root.appendingPathComponent("clean-desk.txt"), atomically: true, encoding: .utf8)
+        try """
+            <html><head><title>Visitors</title><meta name="policy-owner" content="Facilities">
+            <meta name="policy-version" content="1.1"><meta name="policy-effective" content="2026-03-01">
+            <script>var x = "<p>not text</p>";</script></head>
+            <body><h1>Visitors</h1><p>Register visitors in Envoy 24 hours ahead.</p>
+            <h2>Escorts</h2><p>Visitors are escorted at all times.</p></body></html>
+            """.write(to: root.appendingPathComponent("visitors.html"), atomically: true, encoding: .utf8)
+        return root.path
+    }
+
+    static func build(_ corpus: String, cache: String?, embedder: any ChunkEmbedding, to output: String) throws -> BuildSummary {
+        try IndexBuild.build(BuildOptions(corpusFolder: corpus, cachePath: cache, jobCount: 2), embedder: embedder,
+                             outputPath: output, progress: ProgressPrinter(style: .quiet) { _ in })
+    }
+
+    @Test func unchangedCorpusEmbedsNothingTheSecondTimeAndGivesTheSameBytes() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let embedder = CountingEmbedder(try TestModel.embedder())
+        let cache = folder.path("cache/embeddings.sqlite")
+
+        let first = try Self.build(corpus, cache: cache, embedder: embedder, to: folder.path("a.pidx"))
+        #expect(first.documentCount == 3)
+        #expect(first.embeddedCount == first.chunkCount)
+        #expect(first.cachedCount == 0)
+        let embeddedFirst = embedder.embeddedTexts.count
+
+        let second = try Self.build(corpus, cache: cache, embedder: embedder, to: folder.path("b.pidx"))
+        #expect(second.embeddedCount == 0)
+        #expect(second.cachedCount == first.chunkCount)
+        #expect(embedder.embeddedTexts.count == embeddedFirst)
+        #expect(try Data(contentsOf: folder.url.appendingPathComponent("a.pidx")) == Data(contentsOf: folder.url.appendingPathComponent("b.pidx")))
+
+        // Without any cache, the bytes are the same again: cached and fresh vectors are identical.
+        _ = try Self.build(corpus, cache: nil, embedder: embedder, to: folder.path("c.pidx"))
+        #expect(try Data(contentsOf: folder.url.appendingPathComponent("a.pidx")) == Data(contentsOf: folder.url.appendingPathComponent("c.pidx")))
+    }
+
+    @Test func editingOneDocumentReembedsOnlyItsChangedChunks() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let embedder = CountingEmbedder(try TestModel.embedder())
+        let cache = folder.path("embeddings.sqlite")
+        _ = try Self.build(corpus, cache: cache, embedder: embedder, to: folder.path("a.pidx"))
+        let before = embedder.embeddedTexts.count
+
+        let travel = URL(fileURLWithPath: corpus + "/hr/travel.md")
+        let edited = try String(contentsOf: travel, encoding: .utf8).replacingOccurrences(of: "$90 abroad", with: "$95 abroad")
+        try edited.write(to: travel, atomically: true, encoding: .utf8)
+        let summary = try Self.build(corpus, cache: cache, embedder: embedder, to: folder.path("b.pidx"))
+        let reembedded = embedder.embeddedTexts.dropFirst(before)
+        #expect(summary.embeddedCount == 1)
+        #expect(reembedded.count == 1)
+        #expect(reembedded.first?.contains("$95 abroad") == true)
+    }
+
+    @Test func aDamagedCacheIsReportedAndRebuilt() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let cache = folder.path("embeddings.sqlite")
+        try Data("this is not a database, just text that someone wrote here".utf8).write(to: URL(fileURLWithPath: cache))
+        let summary = try Self.build(corpus, cache: cache, embedder: try TestModel.embedder(), to: folder.path("a.pidx"))
+        #expect(summary.warnings.contains { $0.contains(cache) })
+        #expect(summary.embeddedCount == summary.chunkCount)
+        let again = try Self.build(corpus, cache: cache, embedder: try TestModel.embedder(), to: folder.path("b.pidx"))
+        #expect(again.cachedCount == again.chunkCount)
+    }
+
+    @Test func everyChunkFitsTheModelAndNamesARealSection() throws {
+        let embedder = try TestModel.embedder()
+        let folder = try TemporaryDirectory()
+        let corpus = packageRoot().appendingPathComponent("policies").path
+        let cache = packageRoot().appendingPathComponent(".cache/embeddings.sqlite").path
+        // The real handbook, through the shared cache (fast when `policyc build` ran before).
+        let output = folder.path("policies.pidx")
+        let summary = try Self.build(corpus, cache: cache, embedder: embedder, to: output)
+        #expect(summary.documentCount >= 30)
+        let reader = try ArtifactReader(path: output)
+        let documents = try reader.documents()
+        var problems: [String] = []
+        for index in 0..<reader.chunkCount {
+            let record = try reader.chunk(at: index)
+            let text = try reader.chunkText(at: index)
+            let document = documents[record.documentIndex]
+            guard let outline = record.outlineIndex else { problems.append("chunk \(index) has no section"); continue }
+            let path = document.outline[outline].headingPath
+            // The real tokenizer's count of what was embedded, untruncated, within the model's limit.
+            let embedded = path.joined(separator: " > ") + "\n" + text
+            let tokens = embedder.embedder.tokenizer.tokenIDs(for: embedded).count - 2
+            if tokens >= embedder.maximumTokenCount || tokens != record.tokenCount { problems.append("chunk \(index): \(tokens) tokens, record says \(record.tokenCount)") }
+            if text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append("chunk \(index) is empty") }
+            if path.first != document.title { problems.append("chunk \(index): path \(path) does not start with \(document.title)") }
+        }
+        #expect(problems.isEmpty, "\(problems.prefix(10))")
+    }
+
+    @Test func freshnessCheckNamesEditedAddedAndRemovedDocuments() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let embedder = try TestModel.embedder()
+        let cache = folder.path("embeddings.sqlite")
+        let output = folder.path("a.pidx")
+        _ = try Self.build(corpus, cache: cache, embedder: embedder, to: output)
+        func freshness() throws -> FreshnessReport {
+            let (contents, _) = try IndexBuild.contents(BuildOptions(corpusFolder: corpus, cachePath: cache, prunesCache: false),
+                                                        embedder: embedder, progress: ProgressPrinter(style: .quiet) { _ in })
+            return try ArtifactFreshness.compare(try ArtifactReader(path: output), with: contents)
+        }
+        #expect(try freshness().isCurrent)
+
+        let travel = URL(fileURLWithPath: corpus + "/hr/travel.md")
+        try (try String(contentsOf: travel, encoding: .utf8) + "\nOne more sentence.\n").write(to: travel, atomically: true, encoding: .utf8)
+        try FileManager.default.removeItem(atPath: corpus + "/visitors.html")
+        try "---\ntitle: Parking\n---\n# Parking\n\nPark in the garage.\n".write(toFile: corpus + "/hr/parking.md", atomically: true, encoding: .utf8)
+        let report = try freshness()
+        #expect(report.changed == ["hr/travel.md"])
+        #expect(report.added == ["hr/parking.md"])
+        #expect(report.removed == ["visitors.html"])
+        #expect(!report.isCurrent)
+
+        // The same through the command line: exit 1 and the lists.
+        let result = try ProcessRunner.run("policy-verify", [output, "--against", corpus, "--model", TestModel.path, "--cache", cache])
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("changed  hr/travel.md"))
+        #expect(result.standardOutput.contains("added    hr/parking.md"))
+        #expect(result.standardOutput.contains("removed  visitors.html"))
+    }
+}
