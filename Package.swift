@@ -26,6 +26,7 @@ let package = Package(
     products: [
         .library(name: "IndexFormat", targets: ["IndexFormat"]),
         .library(name: "Embeddings", targets: ["Embeddings"]),
+        .library(name: "Retrieval", targets: ["Retrieval"]),
         .executable(name: "policyc", targets: ["policyc"]),
         .executable(name: "policy-verify", targets: ["policy-verify"]),
     ],
@@ -52,6 +53,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS"], swiftSettings: numeric),
 
+        // Search over the mapped artifact: dense top-k (BM25 and fusion join with the retrieval issue).
+        .target(name: "Retrieval", dependencies: ["IndexFormat"], swiftSettings: numeric),
+
         // Build time only: loading, chunking, the embedding cache, writing the artifact. policyd never links it.
         .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Embeddings", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
 
@@ -70,6 +74,7 @@ let package = Package(
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
