@@ -18,8 +18,10 @@ public struct SentenceEmbedder: Sendable {
     public var dimension: Int { encoder.configuration.hiddenSize }
 
     /// Loads the model folder at `folder` (config.json, modules.json, sentence_bert_config.json,
-    /// the pooling config, vocab.txt, model.safetensors).
-    public init(folder: String) throws(EmbeddingError) {
+    /// the pooling config, vocab.txt, model.safetensors). `precision` chooses the layers' weights:
+    /// `.float32` for vectors that match the reference (the compiler), `.float16` for half the
+    /// memory (the daemon's questions).
+    public init(folder: String, precision: WeightPrecision = .float32) throws(EmbeddingError) {
         let configPath = folder + "/config.json"
         let configuration = try BertConfiguration(json: try SentenceTransformerConfiguration.readFile(configPath), path: configPath)
         let pipeline = try SentenceTransformerConfiguration(folder: folder)
@@ -42,7 +44,7 @@ public struct SentenceEmbedder: Sendable {
         self.folder = folder
         self.tokenizer = tokenizer
         self.pipeline = pipeline
-        self.encoder = try BertEncoder(file: file, configuration: configuration)
+        self.encoder = try BertEncoder(file: file, configuration: configuration, precision: precision)
     }
 
     /// The token ids the encoder sees for `text` (with `[CLS]` and `[SEP]`, truncated).

@@ -28,6 +28,16 @@ import Testing
         for (a, b) in zip(batch, split) { #expect(maximumAbsoluteDifference(a, b) <= 1e-6) }
     }
 
+    @Test func tinyModelWithHalfWeightsStaysClose() throws {
+        let directory = try ScratchDirectory()
+        try SafetensorsBytes.tinyModelFolder(in: directory)
+        let full = try SentenceEmbedder(folder: directory.path)
+        let half = try SentenceEmbedder(folder: directory.path, precision: .float16)
+        for text in ["the policy", "leave days.", ""] {
+            #expect(cosine(full.embed(text), half.embed(text)) > 0.9995, "\(text)")
+        }
+    }
+
     static let refusals: [(overrides: [String: String], setting: String)] = [
         (["hidden_act": "\"relu\""], "hidden_act"),
         (["hidden_act": "\"gelu_new\""], "hidden_act"),
