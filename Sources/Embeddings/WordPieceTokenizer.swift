@@ -38,16 +38,19 @@ public struct WordPieceTokenizer: Sendable {
         }
         var pieces: [Piece: Int32] = [:]
         var continuations: [Piece: Int32] = [:]
-        var lines = vocabulary.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        guard !lines.isEmpty else { throw .invalidVocabulary(path: path, reason: "it has no lines") }
-        guard lines.count <= Int(Int32.max) else { throw .invalidVocabulary(path: path, reason: "it has more than 2^31 lines") }
-        for (index, line) in lines.enumerated() {
+        // One line at a time, without an array of all 30,000 lines (the daemon's peak memory).
+        var lineCount = 0
+        var lineStart = vocabulary.startIndex
+        while lineStart < vocabulary.endIndex {
+            let lineEnd = vocabulary[lineStart...].firstIndex(of: "\n") ?? vocabulary.endIndex
+            var scalars = vocabulary[lineStart..<lineEnd].unicodeScalars
+            lineStart = lineEnd < vocabulary.endIndex ? vocabulary.index(after: lineEnd) : lineEnd
             // Hugging Face trims trailing whitespace (including a Windows line ending) from each line.
-            var scalars = Substring(line).unicodeScalars
             while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+            guard lineCount < Int(Int32.max) else { throw .invalidVocabulary(path: path, reason: "it has more than 2^31 lines") }
             let piece = Piece(String(scalars))
-            let id = Int32(index)
+            let id = Int32(lineCount)
+            lineCount += 1
             // Keep the first id of a duplicated line, as the reference does.
             if piece.text.utf8.starts(with: "##".utf8) {
                 let continuation = Piece(String(scalars.dropFirst(2)))
@@ -55,6 +58,7 @@ public struct WordPieceTokenizer: Sendable {
             }
             if pieces[piece] == nil { pieces[piece] = id }
         }
+        guard lineCount > 0 else { throw .invalidVocabulary(path: path, reason: "it has no lines") }
         var specials: [(scalars: [Unicode.Scalar], id: Int32)] = []
         for name in Self.specialTokenNames {
             guard let id = pieces[Piece(name)] else { throw .invalidVocabulary(path: path, reason: "it lacks the special token \(name)") }
@@ -67,7 +71,7 @@ public struct WordPieceTokenizer: Sendable {
         self.separatorTokenID = specials[3].id
         self.unknownTokenID = specials[1].id
         self.maximumTokenCount = maximumTokenCount
-        self.vocabularyLineCount = lines.count
+        self.vocabularyLineCount = lineCount
         self.preTokenizer = BertPreTokenizer(lowercasesAndStripsAccents: lowercases)
     }
 
