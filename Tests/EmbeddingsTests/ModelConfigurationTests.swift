@@ -26,6 +26,10 @@ import Testing
         // A small pass limit splits the batch into several passes without changing anything.
         let split = embedder.embed(texts, maximumPassTokenCount: 4)
         for (a, b) in zip(batch, split) { #expect(maximumAbsoluteDifference(a, b) <= 1e-6) }
+        // On two threads: the same vectors, in the same order.
+        let parallel = embedder.embed(texts, threadCount: 2)
+        for (a, b) in zip(batch, parallel) { #expect(maximumAbsoluteDifference(a, b) <= 1e-6) }
+        #expect(parallel.count == texts.count)
     }
 
     @Test func tinyModelWithHalfWeightsStaysClose() throws {

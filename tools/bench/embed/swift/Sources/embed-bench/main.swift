@@ -49,7 +49,8 @@ guard let precision = WeightPrecision(rawValue: arguments.count > 4 ? arguments[
     fail("embed-bench: precision must be float32 or float16", code: 64)
 }
 let engine = precision == .float32 ? "swift" : "swift-f16"
-BLAS.setThreadCount(threads)
+// Threads run whole passes (SentenceEmbedder.embed(_:threadCount:)); OpenBLAS stays at one.
+BLAS.setThreadCount(1)
 let start = seconds()
 let embedder: SentenceEmbedder
 do {
@@ -77,11 +78,11 @@ case "latency":
 case "throughput":
     let batch = Array(repeating: BenchmarkInputs.chunk, count: 8)
     precondition(embedder.tokenIDs(for: BenchmarkInputs.chunk).count == 256)
-    sink += embedder.embed(batch)[0][0]   // warm-up
+    sink += embedder.embed(batch, threadCount: threads)[0][0]   // warm-up
     var chunks = 0
     let before = seconds()
     while chunks < 48 || seconds() - before < 3 {
-        sink += embedder.embed(batch)[0][0]
+        sink += embedder.embed(batch, threadCount: threads)[0][0]
         chunks += batch.count
     }
     let rate = Double(chunks) / (seconds() - before)
