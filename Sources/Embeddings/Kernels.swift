@@ -140,7 +140,8 @@ public enum Kernels {
                 let rowBase = unsafe UnsafeMutableRawPointer(s.baseAddress! + row * width)
                 var maximumLanes = SIMD8<Float>(repeating: -.infinity)
                 for v in 0..<fullVectors {
-                    maximumLanes = pointwiseMax(maximumLanes, unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self))
+                    let lanes = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                    maximumLanes.replace(with: lanes, where: lanes .> maximumLanes)
                 }
                 var maximum = maximumLanes.max()
                 for i in fullVectors * 8..<width { maximum = max(maximum, unsafe s[row * width + i]) }
