@@ -9,7 +9,8 @@ public struct BertEncoder: Sendable {
     public let configuration: BertConfiguration
     public let precision: WeightPrecision
 
-    /// One linear layer: Float32 weights viewed in the mapping (OpenBLAS), or a Float16 copy.
+    /// One linear layer: Float32 weights viewed in the mapping (our kernel for a few rows, OpenBLAS
+    /// for many), or a Float16 copy.
     struct Linear: Sendable {
         var weight: FloatTensor
         var bias: FloatTensor
@@ -19,6 +20,8 @@ public struct BertEncoder: Sendable {
         func apply(_ input: [Float], rows: Int, into output: inout [Float]) {
             if let half {
                 half.linear(input, rows: rows, bias: bias, into: &output)
+            } else if rows < Kernels.fewRowsLimit && weight.shape[1] % 8 == 0 && weight.shape[0] % 4 == 0 {
+                Kernels.linearFewRows(input, rows: rows, weight: weight, bias: bias, into: &output)
             } else {
                 BLAS.linear(input, rows: rows, weight: weight, bias: bias, into: &output)
             }
