@@ -30,6 +30,16 @@
         self.storage = buffer
     }
 
+    /// A copy in a buffer of its own, independent of the file mapping.
+    public func copied() -> FloatTensor {
+        FloatTensor(values, shape: shape)
+    }
+
+    /// `copied()` when `condition` holds, else this view.
+    public func copied(if condition: Bool) -> FloatTensor {
+        condition ? copied() : self
+    }
+
     /// The element at flat index `index` (bounds-checked).
     public subscript(index: Int) -> Float {
         precondition(index >= 0 && index < count, "index \(index) outside a tensor of \(count) elements")

@@ -11,27 +11,23 @@ import Darwin
 public enum Kernels {
     // MARK: Embeddings
 
-    /// hidden (tokens, width) = word[id] + position[index] + tokenType[0], for each sequence of
-    /// `ids` packed one after another (`lengths` tokens each; positions restart at 0 per sequence).
-    public static func embed(ids: [Int32], lengths: [Int], word: FloatTensor, position: FloatTensor,
-                             tokenType: FloatTensor, width: Int, into hidden: inout [Float]) {
-        precondition(hidden.count >= ids.count * width && lengths.reduce(0, +) == ids.count)
-        precondition(tokenType.count >= width)
-        unsafe word.withUnsafeBufferPointer { words in
-            unsafe position.withUnsafeBufferPointer { positions in
-                unsafe tokenType.withUnsafeBufferPointer { types in
-                    unsafe hidden.withUnsafeMutableBufferPointer { output in
-                        var row = 0
-                        for length in lengths {
-                            precondition((length - 1) * width < positions.count || length == 0)
-                            for index in 0..<length {
-                                let id = Int(ids[row])
-                                precondition(id >= 0 && (id + 1) * width <= words.count, "token id \(id) outside the embedding table")
-                                for column in 0..<width {
-                                    unsafe output[row * width + column] = unsafe words[id * width + column] + positions[index * width + column] + types[column]
-                                }
-                                row += 1
+    /// hidden (tokens, width) += position[index] + tokenType[0], where `hidden` already holds each
+    /// token's word embedding row, for sequences packed one after another (`lengths` tokens each;
+    /// positions restart at 0 per sequence).
+    public static func addPositions(lengths: [Int], position: FloatTensor, tokenType: FloatTensor, width: Int, into hidden: inout [Float]) {
+        let rows = lengths.reduce(0, +)
+        precondition(hidden.count >= rows * width && tokenType.count >= width)
+        unsafe position.withUnsafeBufferPointer { positions in
+            unsafe tokenType.withUnsafeBufferPointer { types in
+                unsafe hidden.withUnsafeMutableBufferPointer { output in
+                    var row = 0
+                    for length in lengths {
+                        precondition(length * width <= positions.count, "sequence of \(length) tokens exceeds the position table")
+                        for index in 0..<length {
+                            for column in 0..<width {
+                                unsafe output[row * width + column] += unsafe positions[index * width + column] + types[column]
                             }
+                            row += 1
                         }
                     }
                 }
@@ -144,7 +140,8 @@ public enum Kernels {
                 let rowBase = unsafe UnsafeMutableRawPointer(s.baseAddress! + row * width)
                 var maximumLanes = SIMD8<Float>(repeating: -.infinity)
                 for v in 0..<fullVectors {
-                    maximumLanes = pointwiseMax(maximumLanes, unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self))
+                    let lanes = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
+                    maximumLanes.replace(with: lanes, where: lanes .> maximumLanes)
                 }
                 var maximum = maximumLanes.max()
                 for i in fullVectors * 8..<width { maximum = max(maximum, unsafe s[row * width + i]) }

@@ -3,6 +3,8 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Dispatch
+import Synchronization
 
 /// A sentence-transformers model run natively: WordPiece tokens, the BERT encoder, pooling and
 /// (when `modules.json` says so) L2 normalisation, from a standard model folder.
@@ -18,8 +20,10 @@ public struct SentenceEmbedder: Sendable {
     public var dimension: Int { encoder.configuration.hiddenSize }
 
     /// Loads the model folder at `folder` (config.json, modules.json, sentence_bert_config.json,
-    /// the pooling config, vocab.txt, model.safetensors).
-    public init(folder: String) throws(EmbeddingError) {
+    /// the pooling config, vocab.txt, model.safetensors). `precision` chooses the layers' weights:
+    /// `.float32` for vectors that match the reference (the compiler), `.float16` for half the
+    /// memory (the daemon's questions).
+    public init(folder: String, precision: WeightPrecision = .float32) throws(EmbeddingError) {
         let configPath = folder + "/config.json"
         let configuration = try BertConfiguration(json: try SentenceTransformerConfiguration.readFile(configPath), path: configPath)
         let pipeline = try SentenceTransformerConfiguration(folder: folder)
@@ -42,7 +46,7 @@ public struct SentenceEmbedder: Sendable {
         self.folder = folder
         self.tokenizer = tokenizer
         self.pipeline = pipeline
-        self.encoder = try BertEncoder(file: file, configuration: configuration)
+        self.encoder = try BertEncoder(file: file, configuration: configuration, precision: precision)
     }
 
     /// The token ids the encoder sees for `text` (with `[CLS]` and `[SEP]`, truncated).
@@ -58,23 +62,38 @@ public struct SentenceEmbedder: Sendable {
     /// The sentence vectors of `texts`, in order. Texts are packed into passes of at most
     /// `maximumPassTokenCount` tokens (a longer text gets a pass of its own); each vector is the
     /// same as `embed` gives for the text alone, up to float rounding in the matrix products.
-    public func embed(_ texts: [String], maximumPassTokenCount: Int = 2048) -> [[Float]] {
+    /// With `threadCount` above 1 the passes run on that many threads at once (the texts are split
+    /// so there are enough passes); keep OpenBLAS itself at one thread then (`BLAS.setThreadCount(1)`),
+    /// or the two kinds of threads compete for the cores.
+    public func embed(_ texts: [String], maximumPassTokenCount: Int = 2048, threadCount: Int = 1) -> [[Float]] {
         let sequences = texts.map(tokenIDs(for:))
-        var vectors: [[Float]] = []
-        vectors.reserveCapacity(texts.count)
+        let totalTokenCount = sequences.reduce(0) { $0 + $1.count }
+        let threads = max(1, min(threadCount, sequences.count))
+        let limit = max(1, min(maximumPassTokenCount, (totalTokenCount + threads - 1) / threads))
+        var passes: [[[Int32]]] = []
         var pass: [[Int32]] = []
         var passTokenCount = 0
         for sequence in sequences {
-            if !pass.isEmpty && passTokenCount + sequence.count > maximumPassTokenCount {
-                vectors += embed(tokenIDs: pass)
+            if !pass.isEmpty && passTokenCount + sequence.count > limit {
+                passes.append(pass)
                 pass.removeAll(keepingCapacity: true)
                 passTokenCount = 0
             }
             pass.append(sequence)
             passTokenCount += sequence.count
         }
-        if !pass.isEmpty { vectors += embed(tokenIDs: pass) }
-        return vectors
+        if !pass.isEmpty { passes.append(pass) }
+        if threads == 1 { return passes.flatMap { embed(tokenIDs: $0) } }
+        // Worker w takes passes w, w + threads, …; results are put back in pass order.
+        let results = Mutex<[Int: [[Float]]]>([:])
+        let allPasses = passes
+        DispatchQueue.concurrentPerform(iterations: threads) { worker in
+            for index in stride(from: worker, to: allPasses.count, by: threads) {
+                let vectors = embed(tokenIDs: allPasses[index])
+                results.withLock { $0[index] = vectors }
+            }
+        }
+        return results.withLock { finished in (0..<allPasses.count).flatMap { finished[$0]! } }
     }
 
     /// The sentence vectors of already tokenized sequences, encoded in one pass.

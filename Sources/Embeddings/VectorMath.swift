@@ -7,7 +7,10 @@ enum VectorMath {
     /// Cody–Waite range reduction x = n·ln 2 + r, then Cephes' `expf` polynomial for e^r.
     @inline(__always)
     static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        let clamped = x.clamped(lowerBound: SIMD8(repeating: -87.3), upperBound: SIMD8(repeating: 88.3))
+        // Masked selects rather than clamped(lowerBound:upperBound:), whose generic pointwiseMin/Max
+        // were not inlined (11% of a chunk's time in a profile).
+        let floor = x.replacing(with: -87.3, where: x .< -87.3)
+        let clamped = floor.replacing(with: 88.3, where: floor .> 88.3)
         let n = (clamped * 1.442_695_04).rounded(.toNearestOrEven)          // 1/ln 2
         var r = clamped - n * 0.693_359_375                                  // ln 2, high part (exact in binary)
         r = r - n * -2.121_944_4e-4                                          // ln 2, low part

@@ -22,8 +22,8 @@ public struct WordPieceTokenizer: Sendable {
     public let classifierTokenID: Int32
     public let separatorTokenID: Int32
     public let unknownTokenID: Int32
-    private let idByPiece: [[Unicode.Scalar]: Int32]
-    private let idByContinuation: [[Unicode.Scalar]: Int32]
+    private let idByPiece: [Piece: Int32]
+    private let idByContinuation: [Piece: Int32]
     private let specialTokens: [(scalars: [Unicode.Scalar], id: Int32)]
     /// Lines in the vocabulary file: one more than the largest id.
     public let vocabularyLineCount: Int
@@ -36,28 +36,32 @@ public struct WordPieceTokenizer: Sendable {
         guard maximumTokenCount >= 2 else {
             throw .invalidConfiguration(path: path, reason: "max_seq_length \(maximumTokenCount) leaves no room for [CLS] and [SEP]")
         }
-        // Keyed by scalars, not String: String equality is canonical equivalence, which would let
-        // a precomposed vocabulary entry answer for a decomposed word and vice versa.
-        var pieces: [[Unicode.Scalar]: Int32] = [:]
-        var continuations: [[Unicode.Scalar]: Int32] = [:]
-        var lines = vocabulary.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
-        guard !lines.isEmpty else { throw .invalidVocabulary(path: path, reason: "it has no lines") }
-        guard lines.count <= Int(Int32.max) else { throw .invalidVocabulary(path: path, reason: "it has more than 2^31 lines") }
-        for (index, line) in lines.enumerated() {
+        var pieces: [Piece: Int32] = [:]
+        var continuations: [Piece: Int32] = [:]
+        // One line at a time, without an array of all 30,000 lines (the daemon's peak memory).
+        var lineCount = 0
+        var lineStart = vocabulary.startIndex
+        while lineStart < vocabulary.endIndex {
+            let lineEnd = vocabulary[lineStart...].firstIndex(of: "\n") ?? vocabulary.endIndex
+            var scalars = vocabulary[lineStart..<lineEnd].unicodeScalars
+            lineStart = lineEnd < vocabulary.endIndex ? vocabulary.index(after: lineEnd) : lineEnd
             // Hugging Face trims trailing whitespace (including a Windows line ending) from each line.
-            var piece = Array(line.unicodeScalars)
-            while let last = piece.last, last.properties.isWhitespace { piece.removeLast() }
-            let id = Int32(index)
+            while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+            guard lineCount < Int(Int32.max) else { throw .invalidVocabulary(path: path, reason: "it has more than 2^31 lines") }
+            let piece = Piece(String(scalars))
+            let id = Int32(lineCount)
+            lineCount += 1
             // Keep the first id of a duplicated line, as the reference does.
-            if piece.count >= 2, piece[0] == "#", piece[1] == "#", continuations[Array(piece[2...])] == nil {
-                continuations[Array(piece[2...])] = id
+            if piece.text.utf8.starts(with: "##".utf8) {
+                let continuation = Piece(String(scalars.dropFirst(2)))
+                if continuations[continuation] == nil { continuations[continuation] = id }
             }
             if pieces[piece] == nil { pieces[piece] = id }
         }
+        guard lineCount > 0 else { throw .invalidVocabulary(path: path, reason: "it has no lines") }
         var specials: [(scalars: [Unicode.Scalar], id: Int32)] = []
         for name in Self.specialTokenNames {
-            guard let id = pieces[Array(name.unicodeScalars)] else { throw .invalidVocabulary(path: path, reason: "it lacks the special token \(name)") }
+            guard let id = pieces[Piece(name)] else { throw .invalidVocabulary(path: path, reason: "it lacks the special token \(name)") }
             specials.append((Array(name.unicodeScalars), id))
         }
         self.idByPiece = pieces
@@ -67,7 +71,7 @@ public struct WordPieceTokenizer: Sendable {
         self.separatorTokenID = specials[3].id
         self.unknownTokenID = specials[1].id
         self.maximumTokenCount = maximumTokenCount
-        self.vocabularyLineCount = lines.count
+        self.vocabularyLineCount = lineCount
         self.preTokenizer = BertPreTokenizer(lowercasesAndStripsAccents: lowercases)
     }
 
@@ -102,7 +106,9 @@ public struct WordPieceTokenizer: Sendable {
             var end = word.count
             var found: Int32?
             while start < end {
-                let candidate = Array(word[start..<end])
+                var text = ""
+                text.unicodeScalars.append(contentsOf: word[start..<end])
+                let candidate = Piece(text)
                 if let id = start == 0 ? idByPiece[candidate] : idByContinuation[candidate] {
                     found = id
                     break
@@ -139,5 +145,17 @@ public struct WordPieceTokenizer: Sendable {
             if matched, special.scalars.count > (best?.2 ?? 0) { best = (special.id, position, special.scalars.count) }
         }
         return best.map { ($0.0, $0.1) }
+    }
+
+    /// A vocabulary entry compared by its exact scalars (UTF-8 bytes), not by String's canonical
+    /// equivalence, which would let a precomposed entry answer for a decomposed word. Pieces of up
+    /// to 15 UTF-8 bytes are stored inline in the String, so the table costs no allocation per entry.
+    struct Piece: Hashable, Sendable {
+        let text: String
+        init(_ text: String) { self.text = text }
+        static func == (lhs: Piece, rhs: Piece) -> Bool { lhs.text.utf8.elementsEqual(rhs.text.utf8) }
+        func hash(into hasher: inout Hasher) {
+            for byte in text.utf8 { hasher.combine(byte) }
+        }
     }
 }

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Embeddings
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 /// `policyc embed`: prints one JSON object per text with its embedding (and token ids).
 struct EmbedCommand: ParsableCommand {
@@ -17,11 +22,18 @@ struct EmbedCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("The sentence-transformers model folder.", valueName: "dir"))
-    var model: String = "models/all-MiniLM-L6-v2"
+    @Option(name: .long, help: ArgumentHelp(
+        "The sentence-transformers model folder (default: $POLICYQA_MODEL_DIR, else models/all-MiniLM-L6-v2).",
+        valueName: "dir"))
+    var model: String?
 
     @Flag(name: .long, help: "Also print each text's token ids, [CLS] and [SEP] included.")
     var tokens = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Layer weights: float32 (as stored; what the index is built with) or float16 (the daemon's questions).",
+        valueName: "precision"))
+    var precision: WeightPrecision = .float32
 
     @Argument(help: "Texts to embed; read one per line from standard input when none are given.")
     var texts: [String] = []
@@ -29,7 +41,8 @@ struct EmbedCommand: ParsableCommand {
     func run() throws {
         let embedder: SentenceEmbedder
         do {
-            embedder = try SentenceEmbedder(folder: model)
+            let folder = model ?? ProcessInfo.processInfo.environment["POLICYQA_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
+            embedder = try SentenceEmbedder(folder: folder, precision: precision)
         } catch {
             throw ModelLoadFailure(message: "policyc embed: \(error)")
         }
@@ -53,3 +66,5 @@ struct ModelLoadFailure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
 }
+
+extension WeightPrecision: ExpressibleByArgument {}

@@ -70,6 +70,19 @@ func maximumAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 
+    /// The reduced-precision path: every text keeps cosine ≥ 0.9995 with the reference.
+    @Test func float16WeightsStayCloseToReference() throws {
+        let embedder = try ModelFolder.embedder(precision: .float16)
+        let samples = GoldenFixture.shared.samples
+        var worst = (cosine: 1.0, name: "")
+        for sample in samples {
+            let similarity = cosine(embedder.embed(sample.text), sample.embedding)
+            #expect(similarity >= 0.9995, "\(sample.name)")
+            if similarity < worst.cosine { worst = (similarity, sample.name) }
+        }
+        print("float16 weights: lowest cosine with the reference \(worst.cosine) (\(worst.name))")
+    }
+
     @Test func repeatedRunsAreBitIdentical() throws {
         let embedder = try ModelFolder.embedder()
         let texts = ["How many days can I work from abroad?", "Who approves expenses over $5,000?", ""]
@@ -79,6 +92,9 @@ func maximumAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
         let batch = embedder.embed(texts).map { $0.map(\.bitPattern) }
         #expect(embedder.embed(texts).map { $0.map(\.bitPattern) } == batch)
+        let half = try ModelFolder.embedder(precision: .float16)
+        let halfFirst = half.embed(texts[0]).map(\.bitPattern)
+        #expect(half.embed(texts[0]).map(\.bitPattern) == halfFirst)
     }
 
     @Test func vectorsAreUnitLength() throws {

@@ -18,6 +18,32 @@ import Testing
         #expect(maximumAbsoluteDifference(output, BLAS.referenceLinear(input, rows: rows, weight: weight, bias: bias)) < 1e-4)
     }
 
+    @Test(arguments: [1, 2, 3, 17, 31])
+    func fewRowsLinearMatchesReference(rows: Int) {
+        for (inWidth, outWidth) in [(384, 384), (384, 1536), (1536, 384), (16, 8)] {
+            let input = Self.randomValues(rows * inWidth, seed: 21, scale: 2)
+            let weight = FloatTensor(Self.randomValues(outWidth * inWidth, seed: 22, scale: 0.1), shape: [outWidth, inWidth])
+            let bias = FloatTensor(Self.randomValues(outWidth, seed: 23), shape: [outWidth])
+            var output = [Float](repeating: .nan, count: rows * outWidth)
+            Kernels.linearFewRows(input, rows: rows, weight: weight, bias: bias, into: &output)
+            #expect(maximumAbsoluteDifference(output, BLAS.referenceLinear(input, rows: rows, weight: weight, bias: bias)) < 1e-4,
+                    "\(rows)x\(inWidth)->\(outWidth)")
+        }
+    }
+
+    @Test(arguments: [1, 2, 3, 17, 40])
+    func halfMatrixLinearMatchesReference(rows: Int) {
+        for (inWidth, outWidth) in [(384, 384), (384, 1536), (1536, 384), (16, 8)] {
+            let input = Self.randomValues(rows * inWidth, seed: 11, scale: 2)
+            let weight = HalfMatrix(FloatTensor(Self.randomValues(outWidth * inWidth, seed: 12, scale: 0.1), shape: [outWidth, inWidth]))
+            let bias = FloatTensor(Self.randomValues(outWidth, seed: 13), shape: [outWidth])
+            var output = [Float](repeating: .nan, count: rows * outWidth)
+            weight.linear(input, rows: rows, bias: bias, into: &output)
+            #expect(maximumAbsoluteDifference(output, weight.referenceLinear(input, rows: rows, bias: bias)) < 1e-4,
+                    "\(rows)x\(inWidth)->\(outWidth)")
+        }
+    }
+
     @Test(arguments: [false, true])
     func layerNormMatchesReference(withResidual: Bool) {
         let rows = 5, width = 384

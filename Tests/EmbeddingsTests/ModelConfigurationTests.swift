@@ -26,6 +26,20 @@ import Testing
         // A small pass limit splits the batch into several passes without changing anything.
         let split = embedder.embed(texts, maximumPassTokenCount: 4)
         for (a, b) in zip(batch, split) { #expect(maximumAbsoluteDifference(a, b) <= 1e-6) }
+        // On two threads: the same vectors, in the same order.
+        let parallel = embedder.embed(texts, threadCount: 2)
+        for (a, b) in zip(batch, parallel) { #expect(maximumAbsoluteDifference(a, b) <= 1e-6) }
+        #expect(parallel.count == texts.count)
+    }
+
+    @Test func tinyModelWithHalfWeightsStaysClose() throws {
+        let directory = try ScratchDirectory()
+        try SafetensorsBytes.tinyModelFolder(in: directory)
+        let full = try SentenceEmbedder(folder: directory.path)
+        let half = try SentenceEmbedder(folder: directory.path, precision: .float16)
+        for text in ["the policy", "leave days.", ""] {
+            #expect(cosine(full.embed(text), half.embed(text)) > 0.9995, "\(text)")
+        }
     }
 
     static let refusals: [(overrides: [String: String], setting: String)] = [

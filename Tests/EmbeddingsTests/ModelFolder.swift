@@ -25,9 +25,14 @@ enum ModelFolder {
         try SentenceEmbedder(folder: path)
     }
 
+    /// The same model with Float16 layer weights.
+    static let sharedHalf: Result<SentenceEmbedder, EmbeddingError> = Result { () throws(EmbeddingError) in
+        try SentenceEmbedder(folder: path, precision: .float16)
+    }
+
     /// The loaded embedder, or a recorded failure saying to run tools/fetch-model.
-    static func embedder(sourceLocation: SourceLocation = #_sourceLocation) throws -> SentenceEmbedder {
-        switch shared {
+    static func embedder(precision: WeightPrecision = .float32, sourceLocation: SourceLocation = #_sourceLocation) throws -> SentenceEmbedder {
+        switch precision == .float32 ? shared : sharedHalf {
         case .success(let embedder): return embedder
         case .failure(let error):
             Issue.record("the model is not available at \(path) (\(error)); run tools/fetch-model, or set POLICYQA_MODEL_DIR",

@@ -84,6 +84,31 @@ import Testing
         }
     }
 
+    /// Damaged files never crash the reader: 300 seeded mutations (byte flips, truncations) of a
+    /// valid file each load or give an EmbeddingError. A failure names its seed.
+    @Test func seededMutationsNeverCrash() throws {
+        let directory = try ScratchDirectory()
+        let valid = SafetensorsBytes.valid()
+        for seed in UInt64(1)...300 {
+            var random = SeededRandom(seed: seed)
+            var bytes = valid
+            for _ in 0..<(1 + Int(random.next() % 4)) {
+                let index = Int(random.next() % UInt64(bytes.count))
+                bytes[index] = UInt8(truncatingIfNeeded: random.next())
+            }
+            if random.next() % 4 == 0 { bytes = Array(bytes.prefix(Int(random.next() % UInt64(bytes.count)))) }
+            let path = try directory.write("mutated-\(seed).safetensors", bytes)
+            do {
+                let file = try SafetensorsFile(path: path)
+                for tensor in file.header.tensors where tensor.dtype == .f32 || tensor.dtype == .f16 || tensor.dtype == .bf16 {
+                    _ = try file.floatTensor(tensor.name).values
+                }
+            } catch {
+                #expect("\(error)".contains(path), "seed \(seed): the message names the file")
+            }
+        }
+    }
+
     @Test func absentFileIsUnreadable() {
         let error = #expect(throws: EmbeddingError.self) { try SafetensorsFile(path: "/nonexistent/model.safetensors") }
         #expect("\(error.map { "\($0)" } ?? "")".contains("/nonexistent/model.safetensors"))

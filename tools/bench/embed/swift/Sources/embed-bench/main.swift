@@ -1,7 +1,8 @@
 // The Swift side of tools/bench/embed: one measurement per process, printed as one JSON line.
-//   embed-bench latency    MODEL_DIR            p50/p95 of one question, one thread
-//   embed-bench throughput MODEL_DIR THREADS    256-token chunks per second
-//   embed-bench memory     MODEL_DIR            peak resident memory after embedding 1,000 questions
+//   embed-bench latency    MODEL_DIR [1 [PRECISION]]   p50/p95 of one question, one thread
+//   embed-bench throughput MODEL_DIR THREADS [PRECISION] 256-token chunks per second
+//   embed-bench memory     MODEL_DIR [1 [PRECISION]]   peak resident memory after embedding 1,000 questions
+// PRECISION: float32 (default) or float16 (the layers' weights; see WeightPrecision).
 import Embeddings
 #if canImport(Glibc)
 import Glibc
@@ -40,15 +41,20 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    fail("usage: embed-bench latency|throughput|memory MODEL_DIR [THREADS]", code: 64)
+    fail("usage: embed-bench latency|throughput|memory MODEL_DIR [THREADS [float32|float16]]", code: 64)
 }
 let mode = arguments[1], folder = arguments[2]
 let threads = arguments.count > 3 ? Int(arguments[3]) ?? 1 : 1
-BLAS.setThreadCount(threads)
+guard let precision = WeightPrecision(rawValue: arguments.count > 4 ? arguments[4] : "float32") else {
+    fail("embed-bench: precision must be float32 or float16", code: 64)
+}
+let engine = precision == .float32 ? "swift" : "swift-f16"
+// Threads run whole passes (SentenceEmbedder.embed(_:threadCount:)); OpenBLAS stays at one.
+BLAS.setThreadCount(1)
 let start = seconds()
 let embedder: SentenceEmbedder
 do {
-    embedder = try SentenceEmbedder(folder: folder)
+    embedder = try SentenceEmbedder(folder: folder, precision: precision)
 } catch {
     fail("embed-bench: \(error)", code: 1)
 }
@@ -68,22 +74,22 @@ case "latency":
     }
     samples.sort()
     let tokens = questions.map { embedder.tokenIDs(for: $0).count }
-    print("{\"engine\":\"swift\",\"mode\":\"latency\",\"threads\":\(threads),\"p50_ms\":\(percentile(samples, 0.5)),\"p95_ms\":\(percentile(samples, 0.95)),\"tokens_min\":\(tokens.min()!),\"tokens_max\":\(tokens.max()!),\"load_ms\":\(loadMilliseconds)}")
+    print("{\"engine\":\"\(engine)\",\"mode\":\"latency\",\"threads\":\(threads),\"p50_ms\":\(percentile(samples, 0.5)),\"p95_ms\":\(percentile(samples, 0.95)),\"tokens_min\":\(tokens.min()!),\"tokens_max\":\(tokens.max()!),\"load_ms\":\(loadMilliseconds)}")
 case "throughput":
     let batch = Array(repeating: BenchmarkInputs.chunk, count: 8)
     precondition(embedder.tokenIDs(for: BenchmarkInputs.chunk).count == 256)
-    sink += embedder.embed(batch)[0][0]   // warm-up
+    sink += embedder.embed(batch, threadCount: threads)[0][0]   // warm-up
     var chunks = 0
     let before = seconds()
     while chunks < 48 || seconds() - before < 3 {
-        sink += embedder.embed(batch)[0][0]
+        sink += embedder.embed(batch, threadCount: threads)[0][0]
         chunks += batch.count
     }
     let rate = Double(chunks) / (seconds() - before)
-    print("{\"engine\":\"swift\",\"mode\":\"throughput\",\"threads\":\(threads),\"chunks_per_s\":\(rate)}")
+    print("{\"engine\":\"\(engine)\",\"mode\":\"throughput\",\"threads\":\(threads),\"chunks_per_s\":\(rate)}")
 case "memory":
     for round in 0..<1000 { sink += embedder.embed(BenchmarkInputs.questions[round % BenchmarkInputs.questions.count])[0] }
-    print("{\"engine\":\"swift\",\"mode\":\"memory\",\"threads\":\(threads),\"peak_rss_mb\":\(Double(statusKilobytes("VmHWM")) / 1024),\"rss_mb\":\(Double(statusKilobytes("VmRSS")) / 1024)}")
+    print("{\"engine\":\"\(engine)\",\"mode\":\"memory\",\"threads\":\(threads),\"peak_rss_mb\":\(Double(statusKilobytes("VmHWM")) / 1024),\"rss_mb\":\(Double(statusKilobytes("VmRSS")) / 1024)}")
 default:
     fail("embed-bench: unknown mode \(mode)", code: 64)
 }
