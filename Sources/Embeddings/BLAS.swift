@@ -6,10 +6,13 @@ import COpenBLAS
 /// reference loop (`referenceLinear`) that tests compare it against.
 /// See docs/decisions/0001-openblas-for-matrix-products.md for why a BLAS and not our own kernels.
 public enum BLAS {
-    /// Sets how many threads OpenBLAS may use (`openblas_set_num_threads`); process-wide.
-    public static func setThreadCount(_ count: Int) {
-        precondition(count >= 1)
-        openblas_set_num_threads(Int32(count))
+    /// Keeps OpenBLAS on the calling thread (`openblas_set_num_threads(1)`, process-wide). Callers
+    /// parallelise across texts themselves (`SentenceEmbedder.embed(_:threadCount:)`, the
+    /// compiler's workers, the daemon's requests), and OpenBLAS's own thread pool crashes when
+    /// several threads call into it at once (a segfault in policy-verify --against with two
+    /// workers). Every `BertEncoder` calls it when created.
+    static func useCallingThreadOnly() {
+        openblas_set_num_threads(1)
     }
 
     /// output (rows, out) ← input (rows, in) · weightᵀ + bias, with `weight` (out, in) as

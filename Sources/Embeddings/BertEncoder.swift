@@ -44,6 +44,7 @@ public struct BertEncoder: Sendable {
     /// With `.float16`, the layers' matrices are rounded into Float16 copies and the mapping's
     /// pages are released, so the process keeps 21 MB of weights resident instead of 42 MB (MiniLM-L6).
     public init(file: SafetensorsFile, configuration: BertConfiguration, precision: WeightPrecision = .float32) throws(EmbeddingError) {
+        BLAS.useCallingThreadOnly()
         self.configuration = configuration
         self.precision = precision
         let prefix = file.header["embeddings.word_embeddings.weight"] == nil && file.header["bert.embeddings.word_embeddings.weight"] != nil ? "bert." : ""

@@ -47,6 +47,11 @@ public struct SentenceEmbedder: Sendable {
         self.tokenizer = tokenizer
         self.pipeline = pipeline
         self.encoder = try BertEncoder(file: file, configuration: configuration, precision: precision)
+        // One pass on the creating thread before anyone shares the embedder: the first pass
+        // initialises OpenBLAS's buffers (and the runtime's lazily built type metadata), and two
+        // threads making their first pass at the same moment crashed (a jump to a heap address,
+        // CompilerPipelineTests with two workers). About 5 ms, once per process.
+        _ = embed("warm up")
     }
 
     /// The token ids the encoder sees for `text` (with `[CLS]` and `[SEP]`, truncated).
@@ -63,8 +68,7 @@ public struct SentenceEmbedder: Sendable {
     /// `maximumPassTokenCount` tokens (a longer text gets a pass of its own); each vector is the
     /// same as `embed` gives for the text alone, up to float rounding in the matrix products.
     /// With `threadCount` above 1 the passes run on that many threads at once (the texts are split
-    /// so there are enough passes); keep OpenBLAS itself at one thread then (`BLAS.setThreadCount(1)`),
-    /// or the two kinds of threads compete for the cores.
+    /// so there are enough passes); OpenBLAS itself always runs on the calling thread.
     public func embed(_ texts: [String], maximumPassTokenCount: Int = 2048, threadCount: Int = 1) -> [[Float]] {
         let sequences = texts.map(tokenIDs(for:))
         let totalTokenCount = sequences.reduce(0) { $0 + $1.count }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Embeddings
 import Foundation
 import IndexCompiler
 import IndexFormat
@@ -65,7 +64,6 @@ struct PolicyVerify: ParsableCommand {
     private func checkFreshness(against folder: String) throws -> FreshnessReport {
         do throws(CompileError) {
             let embedder = try ModelEmbedder(folder: model)
-            BLAS.setThreadCount(1)
             let options = BuildOptions(corpusFolder: folder, cachePath: cache, jobCount: ProcessInfo.processInfo.activeProcessorCount,
                                        prunesCache: false)
             let (contents, _) = try IndexBuild.contents(options, embedder: embedder, progress: .forStandardError(quiet: json))

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Embeddings
 import Foundation
 import IndexCompiler
 
@@ -49,8 +48,6 @@ struct BuildCommand: ParsableCommand {
 
     func run() throws {
         let embedder = try CompileFailure.wrap { () throws(CompileError) in try ModelEmbedder(folder: model) }
-        // Workers embed one chunk each; OpenBLAS threads on top of them would only contend.
-        if jobs > 1 { BLAS.setThreadCount(1) }
         let options = BuildOptions(corpusFolder: corpus, cachePath: noCache ? nil : cache, jobCount: jobs)
         let summary = try CompileFailure.wrap { () throws(CompileError) in
             try IndexBuild.build(options, embedder: embedder, outputPath: output, progress: .forStandardError(quiet: quiet))

@@ -50,7 +50,6 @@ guard let precision = WeightPrecision(rawValue: arguments.count > 4 ? arguments[
 }
 let engine = precision == .float32 ? "swift" : "swift-f16"
 // Threads run whole passes (SentenceEmbedder.embed(_:threadCount:)); OpenBLAS stays at one.
-BLAS.setThreadCount(1)
 let start = seconds()
 let embedder: SentenceEmbedder
 do {
