@@ -40,8 +40,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         // Prometheus text exposition for /metrics (brings swift-metrics' CoreMetrics with it).
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
-        // NIOThreadPool: embeddings and scans run there, off the threads that serve connections.
-        // Hummingbird is built on it already.
+        // NIOThreadPool: embeddings and scans run there, off the threads that serve connections;
+        // NIOHTTP1 for its parser's errors (a client that hangs up mid-body). Hummingbird is built on it.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         // Structured logs; the same logger Hummingbird takes.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -93,7 +93,9 @@ let package = Package(
                 "IndexFormat", "Retrieval", "Embeddings",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

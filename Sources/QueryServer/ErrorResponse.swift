@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOHTTP1
 
 /// The body of every error: `{"error": {"code": "...", "message": "..."}}`.
 struct ErrorBody: Encodable {
@@ -53,6 +54,10 @@ enum ErrorResponse {
             default:
                 return (error.status, "http_\(error.status.code)", error.body ?? error.status.reasonPhrase, [:])
             }
+        case let error as HTTPParserError:
+            // Malformed HTTP, or the client hung up mid-body: nobody may be listening; close.
+            logger.debug("bad HTTP from the client", metadata: ["error": "\(error)"])
+            return (.badRequest, "invalid_http", "the request is not well-formed HTTP/1.1", [.connection: "close"])
         default:
             logger.error("unexpected error while answering", metadata: ["error": "\(String(reflecting: error))"])
             return (.internalServerError, "internal_error", "the server failed to answer; the details are in its log", [:])

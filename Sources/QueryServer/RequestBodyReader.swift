@@ -1,4 +1,5 @@
 import Hummingbird
+import NIOCore
 
 /// Reads a request body whole, within a size limit and a deadline, so neither a huge body nor a
 /// client sending one byte a second can hold a connection's handler for long.
@@ -15,7 +16,7 @@ enum RequestBodyReader {
                 do {
                     var buffer = try await body.collect(upTo: limit)
                     return buffer.readBytes(length: buffer.readableBytes) ?? []
-                } catch let error as HTTPError where error.status == .contentTooLarge {
+                } catch is NIOTooManyBytesError {
                     throw QueryError.bodyTooLarge(limit: limit)
                 }
             }

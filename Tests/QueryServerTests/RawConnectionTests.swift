@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import QueryServer
+
+/// Clients that misbehave at the socket level, against a real server on 127.0.0.1.
+@Suite struct RawConnectionTests {
+    /// A server with a short body deadline so the slow-client test takes about two seconds.
+    static func daemon() throws -> PolicyDaemon {
+        try DaemonFixtures.daemon(DaemonFixtures.configuration { $0.limits.bodyTimeoutSeconds = 1.5 })
+    }
+
+    @Test func aBodyDeclaredOverTheLimitIs413WithoutBeingRead() async throws {
+        try await Self.daemon().makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawConnection(port: port)
+            connection.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000\r\n\r\n")
+            connection.send(String(repeating: "a", count: 4096))
+            let reply = await connection.receiveOffPool(until: "}}")
+            #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(200))")
+            #expect(reply.contains("body_too_large"))
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
+
+    @Test func aChunkedBodyOverTheLimitIs413() async throws {
+        try await Self.daemon().makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawConnection(port: port)
+            connection.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let chunk = String(repeating: "a", count: 8192)
+            for _ in 0..<3 { connection.send(String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n") }
+            connection.send("0\r\n\r\n")
+            let reply = await connection.receiveOffPool(until: "}}")
+            #expect(reply.hasPrefix("HTTP/1.1 413"), "\(reply.prefix(200))")
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
+
+    @Test func aBodySentOneByteASecondTimesOutWith408() async throws {
+        try await Self.daemon().makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let body = #"{"query": "How many days of leave do I get?"}"#
+            let connection = try RawConnection(port: port)
+            connection.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+            let started = ContinuousClock.now
+            // Trickle the body from another task while this one waits for the answer.
+            Thread {
+                for byte in body.utf8.prefix(4) {
+                    guard connection.send([byte]) else { return }
+                    Thread.sleep(forTimeInterval: 1)
+                }
+            }.start()
+            let reply = await connection.receiveOffPool(until: "}}")
+            #expect(reply.hasPrefix("HTTP/1.1 408"), "\(reply.prefix(200))")
+            #expect(reply.contains("request_timeout"))
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
+
+    @Test func aClientThatHangsUpMidRequestLeavesTheServerServing() async throws {
+        try await Self.daemon().makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            for _ in 0..<5 {
+                let headersOnly = try RawConnection(port: port)
+                headersOnly.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"query\": \"le")
+                headersOnly.reset()
+                let halfHeaders = try RawConnection(port: port)
+                halfHeaders.send("GET /v1/sta")
+                halfHeaders.reset()
+            }
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/v1/status", method: .get).status == .ok)
+        }
+    }
+
+    @Test func garbageInsteadOfHTTPIsRefusedAndTheServerKeepsServing() async throws {
+        try await Self.daemon().makeApplication().test(.live) { client in
+            let port = try #require(client.port)
+            let connection = try RawConnection(port: port)
+            connection.send("\u{0}\u{1}\u{2} NOT HTTP\r\n\r\n")
+            let reply = await connection.receiveAllOffPool()
+            #expect(reply.isEmpty || reply.hasPrefix("HTTP/1.1 400"), "\(reply.prefix(200))")
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
+}
