@@ -19,7 +19,7 @@ package struct APIRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         route(router, .get, "/health", cost: .probe) { _, _ in health() }
         route(router, .get, "/ready", cost: .probe) { _, _ in ready() }
-        route(router, .get, "/metrics", cost: .cheap) { _, _ in metrics() }
+        route(router, .get, "/metrics", cost: .probe) { _, _ in metrics() }
         route(router, .get, "/v1/status", cost: .cheap) { _, _ in JSONResponse.make(StatusResponse(state)) }
         route(router, .get, "/v1/documents", cost: .cheap) { _, _ in JSONResponse.make(DocumentListResponse(state.store.current)) }
         route(router, .get, "/v1/documents/**", cost: .cheap) { _, context in try document(context) }

@@ -8,9 +8,9 @@ import Synchronization
 /// fallback; with neither, nothing is shed. Resident memory is sampled at most every 50 ms.
 package final class MemoryGuard: Sendable {
     package enum Cost: Sendable {
-        /// /health and /ready: always answered.
+        /// /health, /ready and /metrics: always answered (metrics matter most under pressure).
         case probe
-        /// Cheap reads (status, documents, metrics): shed above the critical mark.
+        /// Cheap reads (status, documents): shed above the critical mark.
         case cheap
         /// Embedding and search: shed above the high-water mark.
         case expensive
