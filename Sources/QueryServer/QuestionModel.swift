@@ -76,6 +76,8 @@ package final class QuestionModel: Sendable {
         let folder = self.folder
         let started = ContinuousClock.now
         // Mapping the weights and hashing the files are independent: run them on two threads.
+        // The Float16-weights path (SentenceEmbedder(folder:precision: .float16), on the embeddings
+        // branch, not merged here yet) would halve the weights' resident pages; switch when it lands.
         async let embedder = try? BlockingWork.run { () -> Result<SentenceEmbedder, EmbeddingError> in
             Result { () throws(EmbeddingError) in try SentenceEmbedder(folder: folder) }
         }

@@ -20,7 +20,8 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
             flight finish.
 
             Every option can also be set by environment: PORT, POLICYD_HOST, POLICYD_ARTIFACT, \
-            POLICYD_MODEL, POLICYD_VERIFY_FULL=1, POLICYD_MEMORY_LIMIT_MB, POLICYD_LOG_LEVEL. \
+            POLICYD_MODEL, POLICYD_VERIFY_FULL=1, POLICYD_MEMORY_LIMIT_MB, POLICYD_BODY_TIMEOUT_SECONDS, \
+            POLICYD_LOG_LEVEL. \
             A flag on the command line wins over the environment.
 
             Exit codes:
@@ -49,6 +50,9 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Memory limit for shedding when the cgroup sets none (env POLICYD_MEMORY_LIMIT_MB).", valueName: "MiB"))
     var memoryLimitMb: Int?
 
+    @Option(help: ArgumentHelp("Seconds a request body may take to arrive (env POLICYD_BODY_TIMEOUT_SECONDS; default 10).", valueName: "seconds"))
+    var bodyTimeoutSeconds: Double?
+
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning or error (env POLICYD_LOG_LEVEL; default info).", valueName: "level"))
     var logLevel: String?
 
@@ -69,6 +73,11 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
         let environmentLimit = try environment.integer("POLICYD_MEMORY_LIMIT_MB")
         if let megabytes = memoryLimitMb ?? environmentLimit {
             configuration.limits.fallbackMemoryLimitByteCount = megabytes * 1_048_576
+        }
+        let environmentBodyTimeout = environment["POLICYD_BODY_TIMEOUT_SECONDS"].flatMap(Double.init)
+        if let seconds = bodyTimeoutSeconds ?? environmentBodyTimeout {
+            guard seconds > 0 else { throw ValidationError("the body timeout must be above 0 seconds") }
+            configuration.limits.bodyTimeoutSeconds = seconds
         }
         let levelName = logLevel ?? environment["POLICYD_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else { throw ValidationError("unknown log level '\(levelName)'") }
