@@ -5,7 +5,7 @@ import TestSupport
 /// A running `policyd` child process whose standard error is collected as it arrives.
 final class DaemonChild: Sendable {
     private let process: Process
-    private let log = Mutex("")
+    private let log = LogBuffer()
 
     init(arguments: [String]) throws {
         let process = Process()
@@ -17,11 +17,13 @@ final class DaemonChild: Sendable {
         self.process = process
         let handle = errors.fileHandleForReading
         try process.run()
-        Thread { [self] in
+        // The reader holds the buffer, not self, so releasing the DaemonChild terminates the child.
+        let log = self.log
+        Thread {
             while true {
                 let data = handle.availableData
                 if data.isEmpty { break }
-                self.log.withLock { $0 += String(decoding: data, as: UTF8.self) }
+                log.append(String(decoding: data, as: UTF8.self))
             }
         }.start()
     }
@@ -30,7 +32,7 @@ final class DaemonChild: Sendable {
         if process.isRunning { process.terminate() }
     }
 
-    var standardError: String { log.withLock { $0 } }
+    var standardError: String { log.text }
 
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
@@ -57,4 +59,11 @@ final class DaemonChild: Sendable {
         while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
         return process.isRunning ? nil : process.terminationStatus
     }
+}
+
+/// Text appended by one thread and read by others.
+final class LogBuffer: Sendable {
+    private let storage = Mutex("")
+    func append(_ text: String) { storage.withLock { $0 += text } }
+    var text: String { storage.withLock { $0 } }
 }
