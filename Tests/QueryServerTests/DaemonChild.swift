@@ -48,7 +48,7 @@ final class DaemonChild: Sendable {
 
     /// The port from the "ready" log line.
     func waitForPort() async -> Int? {
-        guard await waitForLog(" ready") else { return nil }
+        guard await waitForLog(" ready", seconds: 30) else { return nil }   // generous: CI machines are shared
         let line = standardError.split(separator: "\n").first { $0.hasSuffix(" ready") } ?? ""
         guard let range = line.range(of: "port=") else { return nil }
         return Int(line[range.upperBound...].prefix { $0.isNumber })
