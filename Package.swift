@@ -29,10 +29,25 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .executable(name: "policyc", targets: ["policyc"]),
         .executable(name: "policy-verify", targets: ["policy-verify"]),
+        .library(name: "QueryServer", targets: ["QueryServer"]),
+        .executable(name: "policyd", targets: ["policyd"]),
     ],
     dependencies: [
         // Command-line parsing for the three executables (the only third-party package so far).
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // The daemon's HTTP server (SwiftNIO underneath). Its default traits pull in full Foundation
+        // (and ICU, about 11 MB resident) and swift-configuration; the daemon needs neither.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        // Prometheus text exposition for /metrics (brings swift-metrics' CoreMetrics with it).
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // NIOThreadPool: embeddings and scans run there, off the threads that serve connections;
+        // NIOHTTP1 for its parser's errors (a client that hangs up mid-body). Hummingbird is built on it.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Structured logs; the same logger Hummingbird takes.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Signals (SIGTERM for graceful shutdown, SIGHUP for reload) and the service group the
+        // server runs in; Hummingbird depends on it already.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System-library shims: a module map and a header each, nothing else.
@@ -70,11 +85,36 @@ let package = Package(
             swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
+        // The daemon's core: routes, limits, memory guard, lazy model, reload, metrics.
+        // Never IndexCompiler (the nm check in QueryServerTests enforces it).
+        .target(
+            name: "QueryServer",
+            dependencies: [
+                "IndexFormat", "Retrieval", "Embeddings",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict),
+        .executableTarget(
+            name: "policyd",
+            dependencies: ["QueryServer", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strict),
+
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "QueryServerTests",
+            dependencies: ["QueryServer", "IndexFormat", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,112 @@
+import Embeddings
+import Logging
+import Synchronization
+
+/// The embedding model, mapped on the first question and reused after.
+///
+/// Loading maps the weights and, in parallel, hashes the model's files into its fingerprint.
+/// Every use compares that fingerprint with the artifact being served (it may change on reload):
+/// vectors from another model are not comparable, so a mismatch answers nothing.
+package final class QuestionModel: Sendable {
+    package struct Loaded: Sendable {
+        package let embedder: SentenceEmbedder
+        package let fingerprint: String
+    }
+
+    package enum State: Sendable {
+        case notRequested
+        case loading(Task<Result<Loaded, QueryError>, Never>)
+        case loaded(Loaded)
+        /// The last attempt failed; the next question tries again (someone may have fetched the model).
+        case failed(QueryError)
+    }
+
+    package let folder: String
+    private let state = Mutex(State.notRequested)
+    private let logger: Logger
+
+    package init(folder: String, logger: Logger) {
+        self.folder = folder
+        self.logger = logger
+    }
+
+    package var currentState: State { state.withLock { $0 } }
+
+    /// The embedder, when it is loaded and its fingerprint is `expectedFingerprint`.
+    package func embedder(expectedFingerprint: String) async throws(QueryError) -> SentenceEmbedder {
+        let loaded = try await load().get()
+        guard loaded.fingerprint == expectedFingerprint else {
+            throw .modelMismatch(folder: folder, modelFingerprint: loaded.fingerprint, artifactFingerprint: expectedFingerprint)
+        }
+        return loaded.embedder
+    }
+
+    /// Whether the model is usable with an artifact of `expectedFingerprint`, without loading it:
+    /// nil when it is (or has not been asked for yet), else the problem.
+    package func problem(expectedFingerprint: String) -> QueryError? {
+        switch currentState {
+        case .notRequested, .loading: nil
+        case .failed(let error): error
+        case .loaded(let loaded):
+            loaded.fingerprint == expectedFingerprint
+                ? nil
+                : .modelMismatch(folder: folder, modelFingerprint: loaded.fingerprint, artifactFingerprint: expectedFingerprint)
+        }
+    }
+
+    private func load() async -> Result<Loaded, QueryError> {
+        enum Next { case ready(Loaded), wait(Task<Result<Loaded, QueryError>, Never>) }
+        let next: Next = state.withLock { state in
+            switch state {
+            case .loaded(let loaded): return .ready(loaded)
+            case .loading(let task): return .wait(task)
+            case .notRequested, .failed:
+                let task = Task { await self.loadFromDisk() }
+                state = .loading(task)
+                return .wait(task)
+            }
+        }
+        switch next {
+        case .ready(let loaded): return .success(loaded)
+        case .wait(let task): return await task.value
+        }
+    }
+
+    private func loadFromDisk() async -> Result<Loaded, QueryError> {
+        let folder = self.folder
+        let started = ContinuousClock.now
+        // Mapping the weights and hashing the files are independent: run them on two threads.
+        // The Float16-weights path (SentenceEmbedder(folder:precision: .float16), on the embeddings
+        // branch, not merged here yet) would halve the weights' resident pages; switch when it lands.
+        async let embedder = try? BlockingWork.run { () -> Result<SentenceEmbedder, EmbeddingError> in
+            Result { () throws(EmbeddingError) in try SentenceEmbedder(folder: folder) }
+        }
+        async let fingerprint = try? BlockingWork.run { () -> Result<ModelFingerprint, EmbeddingError> in
+            Result { () throws(EmbeddingError) in try ModelFingerprint(folder: folder) }
+        }
+        let result: Result<Loaded, QueryError>
+        switch (await embedder, await fingerprint) {
+        case (.success(let embedder)?, .success(let fingerprint)?):
+            result = .success(Loaded(embedder: embedder, fingerprint: fingerprint.description))
+        case (.failure(let error)?, _), (_, .failure(let error)?):
+            result = .failure(.modelUnavailable(folder: folder, reason: error.description))
+        default:
+            result = .failure(.modelUnavailable(folder: folder, reason: "loading was cancelled"))
+        }
+        state.withLock { state in
+            switch result {
+            case .success(let loaded): state = .loaded(loaded)
+            case .failure(let error): state = .failed(error)
+            }
+        }
+        switch result {
+        case .success(let loaded):
+            logger.notice("mapped the embedding model", metadata: [
+                "folder": "\(folder)", "fingerprint": "\(loaded.fingerprint)",
+                "milliseconds": "\(Milliseconds.since(started))"])
+        case .failure(let error):
+            logger.error("could not load the embedding model", metadata: ["error": "\(error)"])
+        }
+        return result
+    }
+}

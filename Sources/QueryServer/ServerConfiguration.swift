@@ -1,0 +1,48 @@
+/// Everything `policyd` can be told: where the files are, where to listen, and the limits.
+public struct ServerConfiguration: Sendable {
+    public var artifactPath: String
+    public var modelFolder: String
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port (tests).
+    public var port: Int = 8080
+    /// Also check the artifact's SHA-256 trailer at start (reloads always check it).
+    public var verifiesDigestAtStart = false
+    public var limits = Limits()
+
+    public init(artifactPath: String, modelFolder: String) {
+        self.artifactPath = artifactPath
+        self.modelFolder = modelFolder
+    }
+}
+
+/// The bounds that keep one small process responsive under load and bad input.
+public struct Limits: Sendable {
+    /// Largest request body read, in bytes.
+    public var maximumBodyByteCount = 16 * 1024
+    /// Longest question, in characters (the model reads at most 256 tokens anyway).
+    public var maximumQueryCharacterCount = 2_000
+    /// Time allowed for a request body to arrive once the headers have.
+    public var bodyTimeoutSeconds: Double = 10
+    /// Connections with nothing to read for this long are closed.
+    public var idleTimeoutSeconds: Double = 60
+    /// Embeddings (and searches) run at once: the cores.
+    public var concurrentEmbeddingCount = SystemInfo.processorCount
+    /// Requests allowed to wait for an embedding slot; more are shed with 503.
+    public var embeddingQueueLength = 32
+    /// How long a request may wait for a slot before it is shed with 503.
+    public var embeddingQueueTimeoutSeconds: Double = 2
+    /// Recent question embeddings kept (about 1.6 KB each for 384 dimensions).
+    public var embeddingCacheCapacity = 1_024
+    /// Memory limit when the cgroup has none (0: no limit, no shedding).
+    public var fallbackMemoryLimitByteCount = 0
+    /// Above this fraction of the memory limit, searches are shed with 503.
+    public var highWaterFraction = 0.85
+    /// Above this fraction, everything but /health and /ready is shed.
+    public var criticalFraction = 0.95
+    /// After SIGTERM, in-flight requests get this long to finish.
+    public var shutdownGraceSeconds: Double = 10
+    public var k: ClosedRange<Int> = 1...50
+    public var defaultK = 5
+
+    public init() {}
+}

@@ -1,0 +1,38 @@
+import IndexFormat
+import Logging
+
+/// Everything the routes share, built once per server.
+package struct ServerState: Sendable {
+    package let configuration: ServerConfiguration
+    package let store: ArtifactStore
+    package let model: QuestionModel
+    package let cache: QuestionVectorCache
+    package let limiter: EmbeddingLimiter
+    package let memoryGuard: MemoryGuard
+    package let metrics: ServerMetrics
+    package let startedAt: ContinuousClock.Instant
+    package let logger: Logger
+
+    /// Maps and verifies the artifact (header, table, section checksums; the digest too with
+    /// `verifiesDigestAtStart`). The model is not touched until the first question.
+    package init(configuration: ServerConfiguration, logger: Logger, startedAt: ContinuousClock.Instant = .now) throws(ArtifactError) {
+        self.configuration = configuration
+        self.logger = logger
+        self.startedAt = startedAt
+        store = try ArtifactStore(path: configuration.artifactPath, verifiesDigest: configuration.verifiesDigestAtStart)
+        model = QuestionModel(folder: configuration.modelFolder, logger: logger)
+        cache = QuestionVectorCache(capacity: configuration.limits.embeddingCacheCapacity)
+        limiter = EmbeddingLimiter(slotCount: configuration.limits.concurrentEmbeddingCount,
+                                   queueLength: configuration.limits.embeddingQueueLength,
+                                   queueTimeout: .milliseconds(Int(configuration.limits.embeddingQueueTimeoutSeconds * 1000)))
+        memoryGuard = MemoryGuard(limits: configuration.limits)
+        metrics = ServerMetrics()
+        metrics.memoryLimit.set(Double(memoryGuard.limitByteCount ?? 0))
+    }
+
+    var searchService: SearchService {
+        SearchService(store: store, model: model, cache: cache, limiter: limiter, memoryGuard: memoryGuard, metrics: metrics)
+    }
+
+    var uptimeSeconds: Double { Milliseconds.since(startedAt) / 1000 }
+}

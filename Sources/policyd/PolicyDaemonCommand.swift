@@ -1,0 +1,121 @@
+import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Logging
+import QueryServer
+
+@main
+struct PolicyDaemonCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "policyd",
+        abstract: "Serve search over a policy index artifact on HTTP.",
+        discussion: """
+            Maps the artifact and checks its header, section table and every section's checksum, \
+            then listens. The embedding model is mapped on the first question, and its fingerprint \
+            must equal the artifact's. SIGHUP reloads the artifact (verified fully; a bad file is \
+            refused and the old one keeps serving); SIGTERM stops accepting and lets requests in \
+            flight finish.
+
+            Every option can also be set by environment: PORT, POLICYD_HOST, POLICYD_ARTIFACT, \
+            POLICYD_MODEL, POLICYD_VERIFY_FULL=1, POLICYD_MEMORY_LIMIT_MB, POLICYD_BODY_TIMEOUT_SECONDS, \
+            POLICYD_LOG_LEVEL. \
+            A flag on the command line wins over the environment.
+
+            Exit codes:
+              0  shut down cleanly after SIGTERM or SIGINT
+              1  the artifact is missing, damaged or unreadable (the message says which)
+              2  the server could not start (the port is taken, the address is invalid)
+             64  usage error
+            """,
+        version: DaemonVersion.current)
+
+    @Option(help: ArgumentHelp("The artifact to serve (env POLICYD_ARTIFACT).", valueName: "file"))
+    var artifact: String?
+
+    @Option(help: ArgumentHelp("The embedding model folder (env POLICYD_MODEL).", valueName: "dir"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Address to listen on (env POLICYD_HOST; default 0.0.0.0).", valueName: "address"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("Port to listen on (env PORT; default 8080; 0 picks a free one).", valueName: "port"))
+    var port: Int?
+
+    @Flag(help: "Also check the artifact's SHA-256 trailer at start (env POLICYD_VERIFY_FULL=1).")
+    var verifyFull = false
+
+    @Option(help: ArgumentHelp("Memory limit for shedding when the cgroup sets none (env POLICYD_MEMORY_LIMIT_MB).", valueName: "MiB"))
+    var memoryLimitMb: Int?
+
+    @Option(help: ArgumentHelp("Seconds a request body may take to arrive (env POLICYD_BODY_TIMEOUT_SECONDS; default 10).", valueName: "seconds"))
+    var bodyTimeoutSeconds: Double?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning or error (env POLICYD_LOG_LEVEL; default info).", valueName: "level"))
+    var logLevel: String?
+
+    func run() async throws {
+        let startedAt = ContinuousClock.now
+        let environment = Environment()
+        var configuration = ServerConfiguration(
+            artifactPath: artifact ?? environment["POLICYD_ARTIFACT"] ?? "artifacts/policies.pidx",
+            modelFolder: model ?? environment["POLICYD_MODEL"] ?? "models/all-MiniLM-L6-v2")
+        configuration.host = host ?? environment["POLICYD_HOST"] ?? "0.0.0.0"
+        let environmentPort = try environment.integer("PORT")
+        let port = port ?? environmentPort ?? 8080
+        guard (0...65535).contains(port) else {
+            throw ValidationError("the port must be from 0 to 65535")
+        }
+        configuration.port = port
+        configuration.verifiesDigestAtStart = verifyFull || environment["POLICYD_VERIFY_FULL"] == "1"
+        let environmentLimit = try environment.integer("POLICYD_MEMORY_LIMIT_MB")
+        if let megabytes = memoryLimitMb ?? environmentLimit {
+            configuration.limits.fallbackMemoryLimitByteCount = megabytes * 1_048_576
+        }
+        let environmentBodyTimeout = environment["POLICYD_BODY_TIMEOUT_SECONDS"].flatMap(Double.init)
+        if let seconds = bodyTimeoutSeconds ?? environmentBodyTimeout {
+            guard seconds > 0 else { throw ValidationError("the body timeout must be above 0 seconds") }
+            configuration.limits.bodyTimeoutSeconds = seconds
+        }
+        let levelName = logLevel ?? environment["POLICYD_LOG_LEVEL"] ?? "info"
+        guard let level = Logger.Level(rawValue: levelName) else { throw ValidationError("unknown log level '\(levelName)'") }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "policyd")
+
+        let daemon: PolicyDaemon
+        do {
+            daemon = try PolicyDaemon(configuration: configuration, logger: logger, startedAt: startedAt)
+        } catch {
+            logger.critical("cannot serve \(configuration.artifactPath): \(error)")
+            throw ExitCode(1)
+        }
+        do {
+            try await daemon.run()
+        } catch {
+            logger.critical("the server stopped: \(error)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// Environment variables, where every option can also come from (hosting platforms set PORT).
+struct Environment {
+    private let values = ProcessInfo.processInfo.environment
+
+    subscript(name: String) -> String? {
+        guard let value = values[name], !value.isEmpty else { return nil }
+        return value
+    }
+
+    func integer(_ name: String) throws -> Int? {
+        guard let text = self[name] else { return nil }
+        guard let value = Int(text) else { throw ValidationError("\(name)=\(text) is not an integer") }
+        return value
+    }
+}
