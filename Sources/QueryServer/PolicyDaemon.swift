@@ -13,8 +13,6 @@ public struct PolicyDaemon: Sendable {
     /// Maps and checks the artifact (nothing is bound yet). Throws what is wrong with it.
     public init(configuration: ServerConfiguration, logger: Logger, startedAt: ContinuousClock.Instant = .now) throws(ArtifactError) {
         state = try ServerState(configuration: configuration, logger: logger, startedAt: startedAt)
-        // One thread per matrix product: concurrency comes from serving several questions at once.
-        BLAS.setThreadCount(1)
     }
 
     /// The Hummingbird application, for tests (`app.test(.router)`) and for `run`.
