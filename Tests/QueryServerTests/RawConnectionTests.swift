@@ -72,7 +72,8 @@ import Testing
             let reply = await connection.receiveOffPool(until: "}}")
             #expect(reply.hasPrefix("HTTP/1.1 408"), "\(reply.prefix(200))")
             #expect(reply.contains("request_timeout"))
-            #expect(ContinuousClock.now - started < .seconds(5))
+            // The 1.5 s body deadline answered, not the 60 s idle timeout (a loose bound: CI is loaded).
+            #expect(ContinuousClock.now - started < .seconds(30))
             #expect(try await server.health() == "HTTP/1.1 200 OK")
         }
     }
