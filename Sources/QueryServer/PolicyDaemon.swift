@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// The whole daemon: verifies the artifact, binds, serves, reloads on SIGHUP, and on SIGTERM
+/// The whole daemon: verifies the artifact, binds, serves, reloads on SIGHUP or when the file changes, and on SIGTERM
 /// stops accepting and lets in-flight requests finish within the grace period.
 public struct PolicyDaemon: Sendable {
     package let state: ServerState
@@ -19,12 +19,16 @@ public struct PolicyDaemon: Sendable {
     package func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
         let configuration = state.configuration
+        var services: [any Service] = [ReloadService(state: state)]
+        if configuration.watchIntervalSeconds > 0 {
+            services.append(ArtifactWatchService(state: state, interval: .milliseconds(Int64(configuration.watchIntervalSeconds * 1000))))
+        }
         let idleTimeout = TimeAmount.milliseconds(Int64(configuration.limits.idleTimeoutSeconds * 1000))
         return Application(
             router: APIRoutes(state: state).makeRouter(),
             server: .http1(configuration: .init(idleTimeout: idleTimeout)),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
-            services: [ReloadService(state: state)],
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: state.logger)
     }
@@ -42,7 +46,7 @@ public struct PolicyDaemon: Sendable {
             await onReady(port)
         }
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: application)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            services: [.init(service: application), .init(service: ShutdownNotice(state: state))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int(state.configuration.limits.shutdownGraceSeconds * 1000))
         try await ServiceGroup(configuration: configuration).run()
         logger.notice("stopped", metadata: ["uptime_seconds": "\(state.uptimeSeconds)"])

@@ -23,3 +23,15 @@ struct ReloadService: Service {
         }
     }
 }
+
+/// Logs the moment graceful shutdown begins. Listed last in the daemon's service group, so it is
+/// told first: services shut down in reverse order, and the server's quiescing takes the grace period.
+struct ShutdownNotice: Service {
+    let state: ServerState
+
+    func run() async throws {
+        guard (try? await gracefulShutdown()) != nil else { return }   // cancelled: no graceful shutdown
+        state.logger.notice("shutting down: no new connections; requests in flight may finish", metadata: [
+            "grace_seconds": "\(state.configuration.limits.shutdownGraceSeconds)"])
+    }
+}

@@ -7,6 +7,8 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 8080
     /// Also check the artifact's SHA-256 trailer at start (reloads always check it).
     public var verifiesDigestAtStart = false
+    /// How often to check whether the artifact file changed, and reload it if so (0: only on SIGHUP).
+    public var watchIntervalSeconds: Double = 2
     public var limits = Limits()
 
     public init(artifactPath: String, modelFolder: String) {

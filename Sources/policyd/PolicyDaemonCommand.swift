@@ -15,12 +15,13 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
         discussion: """
             Maps the artifact and checks its header, section table and every section's checksum, \
             then listens. The embedding model is mapped on the first question, and its fingerprint \
-            must equal the artifact's. SIGHUP reloads the artifact (verified fully; a bad file is \
-            refused and the old one keeps serving); SIGTERM stops accepting and lets requests in \
+            must equal the artifact's. SIGHUP reloads the artifact, and so does a change to the file \
+            (checked every --watch-seconds); a new file is verified fully, a bad one is refused and \
+            the old one keeps serving; SIGTERM stops accepting and lets requests in \
             flight finish.
 
             Every option can also be set by environment: PORT, POLICYD_HOST, POLICYD_ARTIFACT, \
-            POLICYD_MODEL, POLICYD_VERIFY_FULL=1, POLICYD_MEMORY_LIMIT_MB, POLICYD_BODY_TIMEOUT_SECONDS, \
+            POLICYD_MODEL, POLICYD_VERIFY_FULL=1, POLICYD_WATCH_SECONDS, POLICYD_MEMORY_LIMIT_MB, POLICYD_BODY_TIMEOUT_SECONDS, \
             POLICYD_LOG_LEVEL. \
             A flag on the command line wins over the environment.
 
@@ -46,6 +47,9 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
 
     @Flag(help: "Also check the artifact's SHA-256 trailer at start (env POLICYD_VERIFY_FULL=1).")
     var verifyFull = false
+
+    @Option(help: ArgumentHelp("Seconds between checks for a changed artifact file; 0 reloads only on SIGHUP (env POLICYD_WATCH_SECONDS; default 2).", valueName: "seconds"))
+    var watchSeconds: Double?
 
     @Option(help: ArgumentHelp("Memory limit for shedding when the cgroup sets none (env POLICYD_MEMORY_LIMIT_MB).", valueName: "MiB"))
     var memoryLimitMb: Int?
@@ -74,10 +78,15 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
         if let megabytes = memoryLimitMb ?? environmentLimit {
             configuration.limits.fallbackMemoryLimitByteCount = megabytes * 1_048_576
         }
-        let environmentBodyTimeout = environment["POLICYD_BODY_TIMEOUT_SECONDS"].flatMap(Double.init)
+        let environmentBodyTimeout = try environment.number("POLICYD_BODY_TIMEOUT_SECONDS")
         if let seconds = bodyTimeoutSeconds ?? environmentBodyTimeout {
             guard seconds > 0 else { throw ValidationError("the body timeout must be above 0 seconds") }
             configuration.limits.bodyTimeoutSeconds = seconds
+        }
+        let environmentWatch = try environment.number("POLICYD_WATCH_SECONDS")
+        if let seconds = watchSeconds ?? environmentWatch {
+            guard seconds >= 0, seconds.isFinite else { throw ValidationError("--watch-seconds must be 0 (off) or more") }
+            configuration.watchIntervalSeconds = seconds
         }
         let levelName = logLevel ?? environment["POLICYD_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else { throw ValidationError("unknown log level '\(levelName)'") }
@@ -116,6 +125,12 @@ struct Environment {
     func integer(_ name: String) throws -> Int? {
         guard let text = self[name] else { return nil }
         guard let value = Int(text) else { throw ValidationError("\(name)=\(text) is not an integer") }
+        return value
+    }
+
+    func number(_ name: String) throws -> Double? {
+        guard let text = self[name] else { return nil }
+        guard let value = Double(text) else { throw ValidationError("\(name)=\(text) is not a number") }
         return value
     }
 }

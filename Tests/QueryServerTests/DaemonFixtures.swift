@@ -34,6 +34,7 @@ enum DaemonFixtures {
                               _ adjust: (inout ServerConfiguration) -> Void = { _ in }) -> ServerConfiguration {
         var configuration = ServerConfiguration(artifactPath: artifact, modelFolder: model ?? modelFolder)
         configuration.port = 0
+        configuration.watchIntervalSeconds = 0   // tests that replace the file reload when they choose
         adjust(&configuration)
         return configuration
     }

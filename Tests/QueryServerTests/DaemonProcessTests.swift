@@ -39,7 +39,8 @@ import Testing
 
     @Test func sighupReloadsAndSigtermStopsCleanly() async throws {
         let (folder, path) = try ReloadTests.servedCopy()
-        let daemon = try DaemonChild(arguments: ["--artifact", path, "--model", DaemonFixtures.modelFolder, "--port", "0", "--host", "127.0.0.1"])
+        let daemon = try DaemonChild(arguments: ["--artifact", path, "--model", DaemonFixtures.modelFolder, "--port", "0",
+                                                 "--host", "127.0.0.1", "--watch-seconds", "0"])
         let port = try #require(await daemon.waitForPort())
 
         try ReloadTests.replace(path, with: try ReloadTests.corruptedBytes())
@@ -56,5 +57,54 @@ import Testing
         #expect(await daemon.waitForExit() == 0)
         #expect(daemon.standardError.contains("stopped"))
         withExtendedLifetime(folder) {}
+    }
+
+    @Test func aChangedFileIsReloadedWithoutASignalAndABadOneIsNotRetried() async throws {
+        let (folder, path) = try ReloadTests.servedCopy()
+        let daemon = try DaemonChild(arguments: ["--artifact", path, "--model", DaemonFixtures.modelFolder, "--port", "0",
+                                                 "--host", "127.0.0.1", "--watch-seconds", "0.1"])
+        let port = try #require(await daemon.waitForPort())
+
+        try ReloadTests.replace(path, with: try ReloadTests.corruptedBytes())
+        #expect(await daemon.waitForLog("refused the new artifact"))
+        try await Task.sleep(for: .milliseconds(600))   // six more polls of the same bad file
+        #expect(daemon.standardError.components(separatedBy: "refused the new artifact").count == 2,
+                "a bad file is tried once, not on every poll")
+
+        try ReloadTests.replace(path, with: [UInt8](try Data(contentsOf: URL(fileURLWithPath: DaemonFixtures.artifactPath))))
+        #expect(await daemon.waitForLog("generation=2"))
+        let connection = try RawConnection(port: port)
+        connection.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let status = await connection.receiveAllOffPool()
+        #expect(status.contains(#""generation":2"#) && status.contains(#""failed_reloads":1"#), "\(status)")
+
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0)
+        withExtendedLifetime(folder) {}
+    }
+
+    @Test func sigtermLetsARequestInFlightFinishAndAcceptsNoNewOnes() async throws {
+        try DaemonFixtures.requireModel()
+        let daemon = try DaemonChild(arguments: ["--artifact", DaemonFixtures.artifactPath, "--model", DaemonFixtures.modelFolder,
+                                                 "--port", "0", "--host", "127.0.0.1", "--watch-seconds", "0"])
+        let port = try #require(await daemon.waitForPort())
+
+        // A search whose body is half sent when SIGTERM arrives: the request is in flight.
+        let body = #"{"query": "How many vacation days do new employees get?", "k": 2}"#
+        let inFlight = try RawConnection(port: port)
+        inFlight.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n")
+        inFlight.send(String(body.prefix(20)))
+        try await Task.sleep(for: .milliseconds(300))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForLog("shutting down"), "\(daemon.standardError)")
+        try await Task.sleep(for: .milliseconds(200))
+
+        #expect((try? RawConnection(port: port)) == nil, "the listening socket is closed during shutdown")
+        inFlight.send(String(body.dropFirst(20)))
+        let response = await inFlight.receiveAllOffPool()
+        #expect(response.hasPrefix("HTTP/1.1 200"), "\(response.prefix(300))")
+        #expect(response.contains(#""chunk_id""#), "\(response.prefix(300))")
+        #expect(await daemon.waitForExit() == 0)
+        #expect(daemon.standardError.contains("stopped"))
     }
 }
