@@ -4,9 +4,12 @@ import Synchronization
 
 /// The embedding model, mapped on the first question and reused after.
 ///
-/// Loading maps the weights and, in parallel, hashes the model's files into its fingerprint.
-/// Every use compares that fingerprint with the artifact being served (it may change on reload):
-/// vectors from another model are not comparable, so a mismatch answers nothing.
+/// Loading maps the weights and takes the model files' fingerprint, which `startFingerprinting`
+/// computes ahead, from the daemon's start: hashing 90 MB takes about as long as preparing the
+/// weights, and the first question should wait for only one of them. Every use compares that
+/// fingerprint with the artifact being served (it may change on reload): vectors from another
+/// model are not comparable, so a mismatch answers nothing. `/ready` reports model problems only
+/// once a question has asked for the model.
 package final class QuestionModel: Sendable {
     package struct Loaded: Sendable {
         package let embedder: SentenceEmbedder
@@ -23,6 +26,8 @@ package final class QuestionModel: Sendable {
 
     package let folder: String
     private let state = Mutex(State.notRequested)
+    /// The fingerprint being computed or computed (with how long it took); cleared when it failed.
+    private let fingerprinting = Mutex<Task<Result<(ModelFingerprint, Duration), EmbeddingError>?, Never>?>(nil)
     private let logger: Logger
 
     package init(folder: String, logger: Logger) {
@@ -31,6 +36,25 @@ package final class QuestionModel: Sendable {
     }
 
     package var currentState: State { state.withLock { $0 } }
+
+    /// Starts hashing the model's files in the background (read in blocks; only the digest is
+    /// kept), unless that has started already.
+    package func startFingerprinting() { _ = fingerprintTask() }
+
+    private func fingerprintTask() -> Task<Result<(ModelFingerprint, Duration), EmbeddingError>?, Never> {
+        fingerprinting.withLock { running in
+            if let running { return running }
+            let folder = self.folder
+            let task = Task {
+                try? await BlockingWork.run { () -> Result<(ModelFingerprint, Duration), EmbeddingError> in
+                    let started = ContinuousClock.now
+                    return Result { () throws(EmbeddingError) in (try ModelFingerprint(folder: folder), .now - started) }
+                }
+            }
+            running = task
+            return task
+        }
+    }
 
     /// The embedder, when it is loaded and its fingerprint is `expectedFingerprint`.
     package func embedder(expectedFingerprint: String) async throws(QueryError) -> SentenceEmbedder {
@@ -75,18 +99,22 @@ package final class QuestionModel: Sendable {
     private func loadFromDisk() async -> Result<Loaded, QueryError> {
         let folder = self.folder
         let started = ContinuousClock.now
-        // Mapping the weights and hashing the files are independent: run them on two threads.
+        // Preparing the weights and hashing the files are independent: they run on two threads.
         // Float16 layer weights: half the resident weights (questions keep cosine >= 0.9995 with
         // the Float32 vectors the artifact holds; GoldenEmbeddingTests measures 0.9999997).
-        async let embedder = try? BlockingWork.run { () -> Result<SentenceEmbedder, EmbeddingError> in
-            Result { () throws(EmbeddingError) in try SentenceEmbedder(folder: folder, precision: .float16) }
+        async let embedder = try? BlockingWork.run { () -> Result<(SentenceEmbedder, Duration), EmbeddingError> in
+            let started = ContinuousClock.now
+            return Result { () throws(EmbeddingError) in (try SentenceEmbedder(folder: folder, precision: .float16), .now - started) }
         }
-        async let fingerprint = try? BlockingWork.run { () -> Result<ModelFingerprint, EmbeddingError> in
-            Result { () throws(EmbeddingError) in try ModelFingerprint(folder: folder) }
+        let fingerprint = await fingerprintTask().value
+        if case .success? = fingerprint {} else {
+            fingerprinting.withLock { $0 = nil }   // the next question hashes again (the model may have been fetched)
         }
         let result: Result<Loaded, QueryError>
-        switch (await embedder, await fingerprint) {
-        case (.success(let embedder)?, .success(let fingerprint)?):
+        var parts: (embedder: Duration, fingerprint: Duration) = (.zero, .zero)
+        switch (await embedder, fingerprint) {
+        case (.success(let (embedder, embedderTime))?, .success(let (fingerprint, fingerprintTime))?):
+            parts = (embedderTime, fingerprintTime)
             result = .success(Loaded(embedder: embedder, fingerprint: fingerprint.description))
         case (.failure(let error)?, _), (_, .failure(let error)?):
             result = .failure(.modelUnavailable(folder: folder, reason: error.description))
@@ -103,7 +131,8 @@ package final class QuestionModel: Sendable {
         case .success(let loaded):
             logger.notice("mapped the embedding model", metadata: [
                 "folder": "\(folder)", "fingerprint": "\(loaded.fingerprint)",
-                "milliseconds": "\(Milliseconds.since(started))"])
+                "milliseconds": "\(Milliseconds.since(started))",
+                "weights_ms": "\(Milliseconds.of(parts.embedder))", "fingerprint_ms": "\(Milliseconds.of(parts.fingerprint))"])
         case .failure(let error):
             logger.error("could not load the embedding model", metadata: ["error": "\(error)"])
         }

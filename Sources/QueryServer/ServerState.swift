@@ -14,13 +14,15 @@ package struct ServerState: Sendable {
     package let logger: Logger
 
     /// Maps and verifies the artifact (header, table, section checksums; the digest too with
-    /// `verifiesDigestAtStart`). The model is not touched until the first question.
+    /// `verifiesDigestAtStart`). The model's weights are not touched until the first question; its
+    /// files' fingerprint is computed in the background from now on.
     package init(configuration: ServerConfiguration, logger: Logger, startedAt: ContinuousClock.Instant = .now) throws(ArtifactError) {
         self.configuration = configuration
         self.logger = logger
         self.startedAt = startedAt
-        store = try ArtifactStore(path: configuration.artifactPath, verifiesDigest: configuration.verifiesDigestAtStart)
         model = QuestionModel(folder: configuration.modelFolder, logger: logger)
+        model.startFingerprinting()   // on another core while the artifact is checked and the server binds
+        store = try ArtifactStore(path: configuration.artifactPath, verifiesDigest: configuration.verifiesDigestAtStart)
         cache = QuestionVectorCache(capacity: configuration.limits.embeddingCacheCapacity)
         limiter = EmbeddingLimiter(slotCount: configuration.limits.concurrentEmbeddingCount,
                                    queueLength: configuration.limits.embeddingQueueLength,

@@ -43,4 +43,23 @@ import Testing
             #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
         }
     }
+
+    @Test func aModelFetchedAfterTheStartIsFoundByTheNextQuestion() async throws {
+        try DaemonFixtures.requireModel()
+        let folder = try TemporaryDirectory("policyd-late-model")
+        let modelPath = folder.path("model")
+        // The daemon starts hashing a model folder that does not exist yet, and that fails.
+        let daemon = try DaemonFixtures.daemon(DaemonFixtures.configuration(model: modelPath))
+        try await daemon.makeApplication().test(.router) { client in
+            let question = DaemonFixtures.body(#"{"query": "How many vacation days do I get?", "k": 1}"#)
+            let before = try await client.execute(uri: "/v1/search", method: .post, body: question)
+            #expect(before.status == .serviceUnavailable)
+            #expect(DaemonFixtures.errorCode(before) == "model_unavailable")
+
+            try FileManager.default.createSymbolicLink(atPath: modelPath, withDestinationPath: DaemonFixtures.modelFolder)
+            let after = try await client.execute(uri: "/v1/search", method: .post, body: question)
+            #expect(after.status == .ok, "\(String(buffer: after.body))")
+            #expect(try await client.execute(uri: "/ready", method: .get).status == .ok)
+        }
+    }
 }
