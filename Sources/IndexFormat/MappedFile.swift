@@ -87,6 +87,14 @@ import Darwin
         return Int(status.st_size)
     }
 
+    /// Drops this process's page-table entries for the mapping (`madvise(MADV_DONTNEED)`); the
+    /// pages stay in the kernel's page cache and come back on the next touch, with the same bytes
+    /// (the mapping is private and never written). Nothing happens to heap copies.
+    func releaseResidentPages() {
+        guard isMapped, let base = unsafe base else { return }
+        unsafe _ = madvise(base, byteCount, MADV_DONTNEED)
+    }
+
     /// `strerror(errno)`, for messages.
     static func lastErrorText() -> String {
         unsafe String(cString: strerror(errno))

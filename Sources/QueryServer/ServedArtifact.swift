@@ -40,6 +40,7 @@ package final class ServedArtifact: Sendable {
         self.digest = reader.digest
         self.generation = generation
         self.search = DenseSearch(vectors: reader.vectors)
+        reader.releaseResidentPages()   // verification touched every page; searches bring back what they need
     }
 
     package var chunkCount: Int { reader.chunkCount }
