@@ -5,14 +5,21 @@ import IndexFormat
 /// The embedding model as the compiler needs it.
 public protocol ChunkEmbedding: TokenCounting {
     var modelName: String { get }
-    /// Identifies the weights and vocabulary; stored in the manifest and in cache keys.
+    /// Identifies the weights and vocabulary; stored in the manifest.
     var fingerprint: String { get }
+    /// What the embedding cache keys vectors on: the fingerprint and anything else that can change
+    /// a vector's bits (the encoder's revision). Defaults to the fingerprint.
+    var cacheIdentity: String { get }
     var dimension: Int { get }
     /// The longest token sequence the model reads, without `[CLS]` and `[SEP]`.
     var maximumTokenCount: Int { get }
     /// The L2-normalised embedding of `text`. Must depend on `text` alone (never on what else is
     /// embedded at the same time), so cached and fresh vectors are the same bits.
     func embed(_ text: String) -> [Float]
+}
+
+extension ChunkEmbedding {
+    public var cacheIdentity: String { fingerprint }
 }
 
 /// What to compile and how.
@@ -101,7 +108,7 @@ public enum IndexBuild {
         summary.chunkCount = chunks.count
 
         let cache: EmbeddingCache? = try options.cachePath.map { path throws(CompileError) in
-            try EmbeddingCache(path: path, modelFingerprint: embedder.fingerprint, dimension: embedder.dimension)
+            try EmbeddingCache(path: path, modelFingerprint: embedder.cacheIdentity, dimension: embedder.dimension)
         }
         if let cache { summary.warnings += cache.warnings }
         let vectors = try embedAll(embeddedTexts, embedder: embedder, cache: cache, jobCount: options.jobCount,

@@ -20,6 +20,9 @@ public struct ModelEmbedder: ChunkEmbedding {
 
     public var dimension: Int { embedder.dimension }
 
+    /// The fingerprint and the encoder's revision: vectors cached by an older encoder are not reused.
+    public var cacheIdentity: String { fingerprint + " encoder-r\(EncoderRevision.current)" }
+
     /// `max_seq_length` minus `[CLS]` and `[SEP]`.
     public var maximumTokenCount: Int { embedder.tokenizer.maximumTokenCount - 2 }
 

@@ -112,6 +112,21 @@ import TestSupport
         #expect(reembedded.first?.contains("$95 abroad") == true)
     }
 
+    @Test func aNewEncoderRevisionReembedsEverythingWithTheSameModel() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let cache = folder.path("embeddings.sqlite")
+        let model = try TestModel.embedder()
+        #expect(model.cacheIdentity.hasPrefix(model.fingerprint) && model.cacheIdentity != model.fingerprint)
+        let first = try Self.build(corpus, cache: cache, embedder: CountingEmbedder(model), to: folder.path("a.pidx"))
+
+        let revised = CountingEmbedder(model, identityOverride: model.cacheIdentity + "-next")
+        let second = try Self.build(corpus, cache: cache, embedder: revised, to: folder.path("b.pidx"))
+        #expect(second.cachedCount == 0)
+        #expect(second.embeddedCount == first.chunkCount)
+        #expect(revised.embeddedTexts.count == first.chunkCount)
+    }
+
     @Test func aDamagedCacheIsReportedAndRebuilt() throws {
         let folder = try TemporaryDirectory()
         let corpus = try Self.writeCorpus(in: folder)

@@ -30,10 +30,16 @@ final class CountingEmbedder: ChunkEmbedding, @unchecked Sendable {
     private let lock = NSLock()
     private var texts: [String] = []
 
-    init(_ base: ModelEmbedder) { self.base = base }
+    init(_ base: ModelEmbedder, identityOverride: String? = nil) {
+        self.base = base
+        self.identityOverride = identityOverride
+    }
 
     var modelName: String { base.modelName }
     var fingerprint: String { base.fingerprint }
+    var cacheIdentity: String { identityOverride ?? base.cacheIdentity }
+    /// Another cache identity with the same fingerprint, as after a change to the encoder's kernels.
+    var identityOverride: String?
     var dimension: Int { base.dimension }
     var maximumTokenCount: Int { base.maximumTokenCount }
     func tokenCount(_ text: String) -> Int { base.tokenCount(text) }
