@@ -28,6 +28,27 @@ import Testing
         }
     }
 
+    /// A reader who follows "Related Policies" must find each one: every name there is the title
+    /// of a policy in the corpus (a note in brackets after it is allowed).
+    @Test func everyRelatedPolicyExists() throws {
+        let titles = Set(try documents.map(\.title))
+        var related = 0
+        for document in try documents {
+            let blocks = document.blocks
+            guard let start = blocks.firstIndex(where: { $0.text == "Related Policies" && $0.kind != .paragraph }) else { continue }
+            for block in blocks[(start + 1)...].prefix(while: { if case .heading = $0.kind { false } else { true } }) {
+                for line in block.text.split(separator: "\n") {   // "- Name" or "- Name (note)"
+                    let item = line.trimmingWhitespace().drop { $0 == "-" || $0 == " " }
+                    let name = item.split(separator: " (").first.map { $0.trimmingWhitespace() } ?? ""
+                    related += 1
+                    let exists = titles.contains(name)
+                    #expect(exists, "\(document.path) names \"\(name)\", which is not in policies/")
+                }
+            }
+        }
+        #expect(related > 50)
+    }
+
     @Test func everyMarkdownHeadingIsAHeadingBlockWithItsLevel() throws {
         for document in try documents where document.path.hasSuffix(".md") {
             var inFence = false
