@@ -61,7 +61,7 @@ block(int count, const uint32_t *pairs, long pairs_per_row, const uint16_t *pane
 #pragma clang loop unroll(full)
         for (int r = 0; r < count; r++) {
             __m512bh x = (__m512bh)_mm512_set1_epi32((int)pairs[r * pairs_per_row + k]);
-            sums[r] = _mm512_dpbf16_ps(sums[r], x, weights);
+            sums[r] = _mm512_dpbf16_ps(sums[r], weights, x);   /* x second: folds into an embedded {1to16} broadcast */
         }
     }
 #pragma clang loop unroll(full)
