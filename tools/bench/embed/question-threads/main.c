@@ -5,7 +5,6 @@
  * not the values, matters here. Built and run by ../question-threads.sh. */
 #include "CKernels.h"
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -16,24 +15,12 @@ static uint16_t *weights[MATRICES];
 static float bias[1536];
 static long rows;
 static float *input;
-static atomic_int arrived;
-static atomic_int generation;
+static pthread_barrier_t after_product;
 
 static double seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
-/* A spinning barrier for `count` threads (products take tens of microseconds: no sleeping). */
-static void barrier(int count) {
-    int seen = atomic_load(&generation);
-    if (atomic_fetch_add(&arrived, 1) == count - 1) {
-        atomic_store(&arrived, 0);
-        atomic_fetch_add(&generation, 1);
-    } else {
-        while (atomic_load(&generation) == seen) {}
-    }
 }
 
 typedef struct { int part, parts, passes; } Work;
@@ -48,7 +35,7 @@ static void *run(void *argument) {
             long out = shapes[m % 6][0], in = shapes[m % 6][1];
             long share = out / work->parts, first = share * work->part;   /* multiples of 16 here */
             ckernels_bfloat16_linear(input, rows, in, weights[m] + first * in, share, bias + first, output, scratch);
-            if (work->parts > 1) barrier(work->parts);
+            if (work->parts > 1) pthread_barrier_wait(&after_product);
         }
     }
     free(output);
@@ -59,13 +46,16 @@ static void *run(void *argument) {
 static double perQuestion(int parts, int passes) {
     pthread_t threads[2];
     Work work[2];
+    pthread_barrier_init(&after_product, NULL, parts);
     double start = seconds();
     for (int t = 0; t < parts; t++) {
         work[t] = (Work){t, parts, passes};
         pthread_create(&threads[t], NULL, run, &work[t]);
     }
     for (int t = 0; t < parts; t++) pthread_join(threads[t], NULL);
-    return (seconds() - start) / passes * 1000;
+    double elapsed = seconds() - start;
+    pthread_barrier_destroy(&after_product);
+    return elapsed / passes * 1000;
 }
 
 int main(int argc, char **argv) {
