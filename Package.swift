@@ -66,7 +66,10 @@ let package = Package(
         // Native sentence embeddings: safetensors reader, WordPiece tokenizer, BERT encoder
         // (docs/decisions/0002-openblas-for-matrix-products.md).
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
-        .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS"], swiftSettings: numeric),
+        // AVX-512 kernels in C, each behind a run-time CPU check (docs/decisions/0003-bfloat16-question-kernel.md).
+        // Optimised in debug builds too, like `numeric`; the file's own target attributes choose the instructions.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS", "CKernels"], swiftSettings: numeric),
 
         // Search over the mapped artifact: dense top-k (BM25 and fusion join with the retrieval issue).
         .target(name: "Retrieval", dependencies: ["IndexFormat"], swiftSettings: numeric),

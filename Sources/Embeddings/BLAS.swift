@@ -4,7 +4,7 @@ import COpenBLAS
 
 /// The encoder's matrix products, computed by OpenBLAS's `cblas_sgemm` (row-major), with a plain
 /// reference loop (`referenceLinear`) that tests compare it against.
-/// See docs/decisions/0001-openblas-for-matrix-products.md for why a BLAS and not our own kernels.
+/// See docs/decisions/0002-openblas-for-matrix-products.md for why a BLAS and not our own kernels.
 public enum BLAS {
     /// Keeps OpenBLAS on the calling thread (`openblas_set_num_threads(1)`, process-wide). Callers
     /// parallelise across texts themselves (`SentenceEmbedder.embed(_:threadCount:)`, the

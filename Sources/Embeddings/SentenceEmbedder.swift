@@ -22,7 +22,7 @@ public struct SentenceEmbedder: Sendable {
     /// Loads the model folder at `folder` (config.json, modules.json, sentence_bert_config.json,
     /// the pooling config, vocab.txt, model.safetensors). `precision` chooses the layers' weights:
     /// `.float32` for vectors that match the reference (the compiler), `.float16` for half the
-    /// memory (the daemon's questions).
+    /// memory, `.bfloat16` for half the memory and the AVX512_BF16 kernel (the daemon's questions).
     public init(folder: String, precision: WeightPrecision = .float32) throws(EmbeddingError) {
         let configPath = folder + "/config.json"
         let configuration = try BertConfiguration(json: try SentenceTransformerConfiguration.readFile(configPath), path: configPath)

@@ -31,7 +31,7 @@ struct EmbedCommand: ParsableCommand {
     var tokens = false
 
     @Option(name: .long, help: ArgumentHelp(
-        "Layer weights: float32 (as stored; what the index is built with) or float16 (the daemon's questions).",
+        "Layer weights: float32 (as stored; what the index is built with), float16 or bfloat16 (the daemon's questions; bfloat16 needs AVX512_BF16, else it is float16).",
         valueName: "precision"))
     var precision: WeightPrecision = .float32
 

@@ -70,17 +70,35 @@ func maximumAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 
-    /// The reduced-precision path: every text keeps cosine ≥ 0.9995 with the reference.
-    @Test func float16WeightsStayCloseToReference() throws {
-        let embedder = try ModelFolder.embedder(precision: .float16)
+    /// The reduced-precision paths: every text keeps cosine ≥ 0.9995 with the reference, one text
+    /// at a time (the daemon's questions) and in one batch.
+    @Test(arguments: [WeightPrecision.float16, .bfloat16])
+    func reducedPrecisionStaysCloseToReference(_ precision: WeightPrecision) throws {
+        let embedder = try ModelFolder.embedder(precision: precision)
         let samples = GoldenFixture.shared.samples
         var worst = (cosine: 1.0, name: "")
-        for sample in samples {
+        for (sample, batched) in zip(samples, embedder.embed(samples.map(\.text))) {
             let similarity = cosine(embedder.embed(sample.text), sample.embedding)
             #expect(similarity >= 0.9995, "\(sample.name)")
+            #expect(cosine(batched, sample.embedding) >= 0.9995, "\(sample.name), batched")
             if similarity < worst.cosine { worst = (similarity, sample.name) }
         }
-        print("float16 weights: lowest cosine with the reference \(worst.cosine) (\(worst.name))")
+        print("\(precision) weights: lowest cosine with the reference \(worst.cosine) (\(worst.name))")
+    }
+
+    /// The bfloat16 kernel (AVX512_BF16) and the Float16 path a CPU without it falls back to give
+    /// the same vectors up to their rounding.
+    @Test func bfloat16AndItsFloat16FallbackAgree() throws {
+        #expect(BFloat16Matrix.isSupported, "this CPU lacks AVX512_BF16: both embedders run the Float16 fallback")
+        let fast = try ModelFolder.embedder(precision: .bfloat16)
+        let fallback = try ModelFolder.embedder(precision: .float16)
+        var lowest = 1.0
+        for sample in GoldenFixture.shared.samples {
+            let similarity = cosine(fast.embed(sample.text), fallback.embed(sample.text))
+            #expect(similarity >= 0.9995, "\(sample.name)")
+            lowest = min(lowest, similarity)
+        }
+        print("bfloat16 against its Float16 fallback: lowest cosine \(lowest)")
     }
 
     @Test func repeatedRunsAreBitIdentical() throws {
@@ -92,9 +110,11 @@ func maximumAbsoluteDifference(_ a: [Float], _ b: [Float]) -> Float {
         }
         let batch = embedder.embed(texts).map { $0.map(\.bitPattern) }
         #expect(embedder.embed(texts).map { $0.map(\.bitPattern) } == batch)
-        let half = try ModelFolder.embedder(precision: .float16)
-        let halfFirst = half.embed(texts[0]).map(\.bitPattern)
-        #expect(half.embed(texts[0]).map(\.bitPattern) == halfFirst)
+        for precision in [WeightPrecision.float16, .bfloat16] {
+            let reduced = try ModelFolder.embedder(precision: precision)
+            let reducedFirst = reduced.embed(texts[0]).map(\.bitPattern)
+            #expect(reduced.embed(texts[0]).map(\.bitPattern) == reducedFirst, "\(precision)")
+        }
     }
 
     @Test func vectorsAreUnitLength() throws {

@@ -44,6 +44,33 @@ import Testing
         }
     }
 
+    /// The AVX512_BF16 kernel against the plain loop over the same bfloat16 values; fails (never
+    /// skips) on a CPU without AVX512_BF16, where the encoder uses Float16 weights instead.
+    @Test(arguments: [1, 2, 7, 8, 9, 16, 17, 40])
+    func bfloat16LinearMatchesReference(rows: Int) {
+        #expect(BFloat16Matrix.isSupported, "this CPU lacks AVX512_BF16: the kernel cannot be tested here")
+        guard BFloat16Matrix.isSupported else { return }
+        for (inWidth, outWidth) in [(384, 384), (384, 1536), (1536, 384), (32, 16), (64, 48)] {
+            let input = Self.randomValues(rows * inWidth, seed: 31, scale: 2)
+            let weight = BFloat16Matrix(FloatTensor(Self.randomValues(outWidth * inWidth, seed: 32, scale: 0.1), shape: [outWidth, inWidth]))
+            let bias = FloatTensor(Self.randomValues(outWidth, seed: 33), shape: [outWidth])
+            var output = [Float](repeating: .nan, count: rows * outWidth)
+            weight.linear(input, rows: rows, bias: bias, into: &output)
+            #expect(maximumAbsoluteDifference(output, weight.referenceLinear(input, rows: rows, bias: bias)) < 1e-4,
+                    "\(rows)x\(inWidth)->\(outWidth)")
+        }
+    }
+
+    @Test func bfloat16MatrixRoundsToNearestEven() {
+        // 1 + 2^-8 is halfway between bfloat16's 1 and 1 + 2^-7: ties go to the even 1;
+        // 1 + 3·2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: ties go to the even 1 + 2^-6.
+        let values: [Float] = [1 + 0x1p-8, 1 + 3 * 0x1p-8, -2.5, 0.1]
+        let matrix = BFloat16Matrix(FloatTensor(values + [Float](repeating: 0, count: 16 * 32 - 4), shape: [16, 32]))
+        #expect(matrix[0, 0] == 1 && matrix[0, 1] == 1 + 0x1p-6 && matrix[0, 2] == -2.5)
+        #expect(matrix[0, 3] == BFloat16Matrix.roundedToBFloat16(0.1) && abs(matrix[0, 3] - 0.1) < 0.1 * 0x1p-8)
+        #expect(BFloat16Matrix.accepts(outWidth: 384, inWidth: 1536) && !BFloat16Matrix.accepts(outWidth: 8, inWidth: 16))
+    }
+
     @Test(arguments: [false, true])
     func layerNormMatchesReference(withResidual: Bool) {
         let rows = 5, width = 384

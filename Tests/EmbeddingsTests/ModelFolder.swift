@@ -30,9 +30,19 @@ enum ModelFolder {
         try SentenceEmbedder(folder: path, precision: .float16)
     }
 
+    /// The same model with bfloat16 layer weights (Float16 on a CPU without AVX512_BF16).
+    static let sharedBFloat16: Result<SentenceEmbedder, EmbeddingError> = Result { () throws(EmbeddingError) in
+        try SentenceEmbedder(folder: path, precision: .bfloat16)
+    }
+
     /// The loaded embedder, or a recorded failure saying to run tools/fetch-model.
     static func embedder(precision: WeightPrecision = .float32, sourceLocation: SourceLocation = #_sourceLocation) throws -> SentenceEmbedder {
-        switch precision == .float32 ? shared : sharedHalf {
+        let loaded = switch precision {
+        case .float32: shared
+        case .float16: sharedHalf
+        case .bfloat16: sharedBFloat16
+        }
+        switch loaded {
         case .success(let embedder): return embedder
         case .failure(let error):
             Issue.record("the model is not available at \(path) (\(error)); run tools/fetch-model, or set POLICYQA_MODEL_DIR",

@@ -2,7 +2,7 @@
 //   embed-bench latency    MODEL_DIR [1 [PRECISION]]   p50/p95 of one question, one thread
 //   embed-bench throughput MODEL_DIR THREADS [PRECISION] 256-token chunks per second
 //   embed-bench memory     MODEL_DIR [1 [PRECISION]]   peak resident memory after embedding 1,000 questions
-// PRECISION: float32 (default) or float16 (the layers' weights; see WeightPrecision).
+// PRECISION: float32 (default), float16 or bfloat16 (the layers' weights; see WeightPrecision).
 import Embeddings
 #if canImport(Glibc)
 import Glibc
@@ -15,9 +15,9 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
-func seconds() -> Double {
+func seconds(_ clock: clockid_t = CLOCK_MONOTONIC) -> Double {
     var time = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &time)
+    clock_gettime(clock, &time)
     return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
@@ -41,14 +41,14 @@ func percentile(_ sorted: [Double], _ fraction: Double) -> Double {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    fail("usage: embed-bench latency|throughput|memory MODEL_DIR [THREADS [float32|float16]]", code: 64)
+    fail("usage: embed-bench latency|throughput|memory MODEL_DIR [THREADS [float32|float16|bfloat16]]", code: 64)
 }
 let mode = arguments[1], folder = arguments[2]
 let threads = arguments.count > 3 ? Int(arguments[3]) ?? 1 : 1
 guard let precision = WeightPrecision(rawValue: arguments.count > 4 ? arguments[4] : "float32") else {
-    fail("embed-bench: precision must be float32 or float16", code: 64)
+    fail("embed-bench: precision must be float32, float16 or bfloat16", code: 64)
 }
-let engine = precision == .float32 ? "swift" : "swift-f16"
+let engine = ["float32": "swift", "float16": "swift-f16", "bfloat16": "swift-bf16"][precision.rawValue]!
 // Threads run whole passes (SentenceEmbedder.embed(_:threadCount:)); OpenBLAS stays at one.
 let start = seconds()
 let embedder: SentenceEmbedder
@@ -64,16 +64,18 @@ switch mode {
 case "latency":
     let questions = BenchmarkInputs.questions
     for question in questions { sink += embedder.embed(question)[0] }   // warm-up: page in the weights
-    var samples: [Double] = []
+    var samples: [Double] = [], cpuSamples: [Double] = []
     for round in 0..<1000 {
         let question = questions[round % questions.count]
-        let before = seconds()
+        let before = seconds(), cpuBefore = seconds(CLOCK_PROCESS_CPUTIME_ID)
         sink += embedder.embed(question)[0]
         samples.append((seconds() - before) * 1000)
+        cpuSamples.append((seconds(CLOCK_PROCESS_CPUTIME_ID) - cpuBefore) * 1000)   // not inflated by a loaded machine
     }
     samples.sort()
+    cpuSamples.sort()
     let tokens = questions.map { embedder.tokenIDs(for: $0).count }
-    print("{\"engine\":\"\(engine)\",\"mode\":\"latency\",\"threads\":\(threads),\"p50_ms\":\(percentile(samples, 0.5)),\"p95_ms\":\(percentile(samples, 0.95)),\"tokens_min\":\(tokens.min()!),\"tokens_max\":\(tokens.max()!),\"load_ms\":\(loadMilliseconds)}")
+    print("{\"engine\":\"\(engine)\",\"mode\":\"latency\",\"threads\":\(threads),\"p50_ms\":\(percentile(samples, 0.5)),\"p95_ms\":\(percentile(samples, 0.95)),\"cpu_p50_ms\":\(percentile(cpuSamples, 0.5)),\"tokens_min\":\(tokens.min()!),\"tokens_max\":\(tokens.max()!),\"load_ms\":\(loadMilliseconds)}")
 case "throughput":
     let batch = Array(repeating: BenchmarkInputs.chunk, count: 8)
     precondition(embedder.tokenIDs(for: BenchmarkInputs.chunk).count == 256)
@@ -88,7 +90,7 @@ case "throughput":
     print("{\"engine\":\"\(engine)\",\"mode\":\"throughput\",\"threads\":\(threads),\"chunks_per_s\":\(rate)}")
 case "memory":
     for round in 0..<1000 { sink += embedder.embed(BenchmarkInputs.questions[round % BenchmarkInputs.questions.count])[0] }
-    print("{\"engine\":\"\(engine)\",\"mode\":\"memory\",\"threads\":\(threads),\"peak_rss_mb\":\(Double(statusKilobytes("VmHWM")) / 1024),\"rss_mb\":\(Double(statusKilobytes("VmRSS")) / 1024)}")
+    print("{\"engine\":\"\(engine)\",\"mode\":\"memory\",\"threads\":\(threads),\"peak_rss_mb\":\(Double(statusKilobytes("VmHWM")) / 1024),\"rss_mb\":\(Double(statusKilobytes("VmRSS")) / 1024),\"rss_anonymous_mb\":\(Double(statusKilobytes("RssAnon")) / 1024),\"rss_files_mb\":\(Double(statusKilobytes("RssFile")) / 1024)}")
 default:
     fail("embed-bench: unknown mode \(mode)", code: 64)
 }

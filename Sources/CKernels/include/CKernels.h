@@ -1,0 +1,31 @@
+/* Unsafe code allowed here: C numeric kernels for Embeddings (the only module that imports
+ * CKernels). Each AVX-512 function is compiled for that instruction set alone, with
+ * __attribute__((target)), and is called only after ckernels_has_avx512_bf16() says the CPU and
+ * the OS support it; the rest of the package stays built for x86-64-v3. */
+#ifndef CKERNELS_H
+#define CKERNELS_H
+
+#include <stdint.h>
+
+/* 1 when this CPU and OS run AVX-512 F/BW/VL with AVX512_BF16 (cpuid leaf 7, XCR0 ZMM state). */
+int ckernels_has_avx512_bf16(void);
+
+/* Rounds a float to bfloat16, to nearest even (NaN stays NaN). Portable. */
+uint16_t ckernels_bfloat16_from_float(float value);
+
+/* The index in a packed bfloat16 matrix of weight (row, column) of a matrix `in` columns wide:
+ * panels of 16 rows (output features), each panel column pair after column pair, the pair of each
+ * row adjacent (the operand layout of vdpbf16ps). Requires `in` even and the row count a multiple of 16. */
+long ckernels_bfloat16_packed_index(long row, long column, long in);
+
+/* Rounds weight row `row` (`in` floats) to bfloat16 into its places in `packed`. Portable. */
+void ckernels_bfloat16_pack_row(const float *values, long row, long in, uint16_t *packed);
+
+/* output (rows, out) <- bf16(input) (rows, in) . packedᵀ + bias, with AVX512_BF16's vdpbf16ps:
+ * inputs rounded to bfloat16, products summed in float, starting from the bias.
+ * `scratch` holds rows * in / 2 words (the inputs in bfloat16, a column pair per word). Requires in % 32 == 0, out % 16 == 0, and
+ * ckernels_has_avx512_bf16(). */
+void ckernels_bfloat16_linear(const float *input, long rows, long in, const uint16_t *packed, long out,
+                              const float *bias, float *output, uint32_t *scratch);
+
+#endif
