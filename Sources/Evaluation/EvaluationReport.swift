@@ -40,6 +40,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var unanswerableCount: Int
     public var embedMeanMilliseconds: Double
     public var modes: [String: ModeReport]
+    /// The pre-hybrid search (plain dense top-k), timed in the same run: hybrid's cost is the ratio.
+    public var plainDenseLatency: Latency?
     /// The threshold that refuses ≥ 80 % of unanswerable questions while answering ≥ 95 % of
     /// answerable ones (hybrid mode's best dense cosine), or nil when none does.
     public var suggestedRefusalThreshold: Float?
@@ -125,6 +127,15 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         return (try? String(decoding: encoder.encode(self), as: UTF8.self)) ?? "{}"
     }
 
+    static func latency(_ times: [Double]) -> Latency {
+        let sorted = times.sorted()
+        return Latency(meanMilliseconds: sorted.reduce(0, +) / Double(max(1, sorted.count)),
+                       p50Milliseconds: percentile(sorted, 0.5), p95Milliseconds: percentile(sorted, 0.95))
+    }
+
+    /// Records the plain dense search's times (see `plainDenseLatency`).
+    public mutating func recordPlainDense(_ times: [Double]) { plainDenseLatency = Self.latency(times) }
+
     public static func decode(_ data: Data) throws -> EvaluationReport {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -150,6 +161,11 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
                 line += "    " + refusal.padding(toLength: 20, withPad: " ", startingAt: 0) + latency
                 lines.append(line)
             }
+        }
+        if let plain = plainDenseLatency, let hybrid = modes[SearchMode.hybrid.rawValue]?.latency, plain.meanMilliseconds > 0 {
+            lines.append(String(format: "search cost: hybrid %.3f ms mean (p50 %.3f), plain dense top-k %.3f ms (p50 %.3f): %.2fx (p50 %.2fx)",
+                                hybrid.meanMilliseconds, hybrid.p50Milliseconds, plain.meanMilliseconds, plain.p50Milliseconds,
+                                hybrid.meanMilliseconds / plain.meanMilliseconds, hybrid.p50Milliseconds / max(plain.p50Milliseconds, 1e-9)))
         }
         if let threshold = modes.values.first?.refusal.threshold { lines.append("refusal threshold (best dense cosine of the first \(EvaluationRun.refusalDepth) passages): \(String(format: "%.3f", threshold))") }
         lines.append(suggestedRefusalThreshold.map { "suggested threshold (refuses ≥ 80 % unanswerable, answers ≥ 95 % answerable, hybrid): \(String(format: "%.3f", $0))" }

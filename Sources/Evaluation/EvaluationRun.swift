@@ -55,6 +55,16 @@ public struct EvaluationRun: Sendable {
         return results
     }
 
+    /// Milliseconds per question of the plain dense top-k that search was before lexical search
+    /// (`DenseSearch`: one scan, no BM25, no fusion, no merging): the baseline for hybrid's cost.
+    public func plainDenseMilliseconds(_ vectors: [[Float]], k: Int = depth) -> [Double] {
+        let clock = ContinuousClock()
+        return vectors.map { vector in
+            let elapsed = clock.measure { _ = retriever.dense.search(vector, k: k) }
+            return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        }
+    }
+
     /// The ranked passages for `question` (for run files), at most `depth` distinct documents, best first.
     public func rankedDocuments(_ question: GoldQuestion, vector: [Float], mode: SearchMode, depth: Int) throws(EvaluationError) -> [(path: String, score: Float)] {
         let outcome: RetrievalOutcome

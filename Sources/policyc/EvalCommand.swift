@@ -72,8 +72,9 @@ struct EvalCommand: ParsableCommand {
         for mode in SearchMode.allCases {
             do { results[mode] = try evaluation.run(golden, vectors: vectors, mode: mode) } catch { throw Failure("policyc eval: \(error)") }
         }
-        let report = EvaluationReport(questions: golden, results: results, threshold: refusalThreshold,
+        var report = EvaluationReport(questions: golden, results: results, threshold: refusalThreshold,
                                       embedMilliseconds: embedTimes, artifactDigest: reader.digest)
+        report.recordPlainDense(evaluation.plainDenseMilliseconds(vectors))
         print(json ? report.json() : report.table())
         if let runFile { try writeRun(runFile, evaluation: evaluation, questions: golden, vectors: vectors) }
         if let baseline {
