@@ -6,10 +6,12 @@
 /// word boundaries (letters and digits form words; see `wordEnd` for the joiners that keep
 /// `401(k)`, `I-9`, `$5,000` and `1.5` whole); drop stopwords; stem words of letters with the
 /// Snowball English stemmer. Words with digits are kept as written, minus their joiners:
-/// `401(k)` → `401k`, `I-9` → `i9`, `$5,000` → `5000`, `SOC 2` → `soc`, `2`.
+/// `401(k)` → `401k`, `$5,000` → `5000`, `SOC 2` → `soc`, `2`. A word joined by a hyphen or slash
+/// next to a digit also yields its parts, so `I-9` → `i9`, `9` (`i` is a stopword) and `SOC-2` →
+/// `soc2`, `soc`, `2` match both `I9` and `SOC 2`.
 public enum SearchTokenizer {
-    /// Bumped whenever any step changes what a text turns into.
-    public static let version: UInt32 = 1
+    /// Bumped whenever any step changes what a text turns into (2: parts of hyphen/slash codes).
+    public static let version: UInt32 = 2
 
     /// A short English list (Lucene's, without "no" and "not", which change a policy's meaning,
     /// plus the pronouns and auxiliaries every question has).
@@ -34,9 +36,15 @@ public enum SearchTokenizer {
         var index = 0
         while index < scalars.count {
             guard isWordCharacter(scalars[index]) else { index += 1; continue }
-            let (end, word) = wordEnd(scalars, from: index)
+            let (end, word, splits) = wordEnd(scalars, from: index)
             let trimmed = word.trimmingApostrophes()
             if !trimmed.isEmpty { words.append(trimmed) }
+            // The parts between hyphen or slash joiners, as words of their own.
+            let letters = Array(word.unicodeScalars)
+            for (from, to) in zip([0] + splits, splits + [letters.count]) where from < to {
+                let part = String(String.UnicodeScalarView(letters[from..<to])).trimmingApostrophes()
+                if !splits.isEmpty, !part.isEmpty { words.append(part) }
+            }
             index = end
         }
         return words
@@ -46,8 +54,10 @@ public enum SearchTokenizer {
     /// Joiners kept inside a word: an apostrophe between letters (`employee's`); `,` and `.`
     /// between digits (`5,000` → `5000`, `1.5`); a hyphen or slash next to a digit (`I-9` → `i9`,
     /// `24/7` → `247`); and a parenthesised letter or two right after digits (`401(k)` → `401k`).
-    static func wordEnd(_ scalars: [Unicode.Scalar], from start: Int) -> (end: Int, word: String) {
+    /// `splits` are the offsets in `word` where a hyphen or slash joiner stood.
+    static func wordEnd(_ scalars: [Unicode.Scalar], from start: Int) -> (end: Int, word: String, splits: [Int]) {
         var word = String.UnicodeScalarView()
+        var splits: [Int] = []
         var index = start
         func at(_ offset: Int) -> Unicode.Scalar? { scalars.indices.contains(offset) ? scalars[offset] : nil }
         while let scalar = at(index) {
@@ -62,24 +72,25 @@ public enum SearchTokenizer {
             case "'" where isLetter(previous) && isLetter(next):
                 word.append(scalar)
             case ",", ".":
-                guard isDigit(previous), isDigit(next) else { return (index, String(word)) }
+                guard isDigit(previous), isDigit(next) else { return (index, String(word), splits) }
                 if scalar == "." { word.append(scalar) }
             case "-", "/":
-                guard isDigit(previous) || isDigit(next) else { return (index, String(word)) }
+                guard isDigit(previous) || isDigit(next) else { return (index, String(word), splits) }
+                splits.append(word.count)
             case "(":
                 // 401(k), 403(b): one or two letters or digits in parentheses right after digits.
-                guard isDigit(previous) else { return (index, String(word)) }
+                guard isDigit(previous) else { return (index, String(word), splits) }
                 var close = index + 1
                 while let inner = at(close), isWordCharacter(inner), close - index <= 2 { close += 1 }
-                guard at(close) == ")", close > index + 1 else { return (index, String(word)) }
+                guard at(close) == ")", close > index + 1 else { return (index, String(word), splits) }
                 for inner in scalars[(index + 1)..<close] { word.append(inner) }
-                return (close + 1, String(word))
+                return (close + 1, String(word), splits)
             default:
-                return (index, String(word))
+                return (index, String(word), splits)
             }
             index += 1
         }
-        return (index, String(word))
+        return (index, String(word), splits)
     }
 
     /// Lower-cased scalars with accents and typographic apostrophes folded.

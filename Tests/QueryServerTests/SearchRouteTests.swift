@@ -45,7 +45,8 @@ import Testing
                 #expect(result["rank_score"] is Double && result["lexical_score"] is Double)
                 #expect(!((result["chunk_ids"] as? [String]) ?? []).isEmpty)
             }
-            #expect(results.contains { ($0["lexical_rank"] as? Int) == 1 })
+            #expect(results.contains { (($0["lexical_rank"] as? Int) ?? .max) <= 5 })
+            #expect(results.contains { (($0["text"] as? String) ?? "").contains("I-9") })
             #expect(results.allSatisfy { ($0["text"] as? String)?.isEmpty == false })
 
             for (mode, rankKey) in [("dense", "dense_rank"), ("lexical", "lexical_rank")] {

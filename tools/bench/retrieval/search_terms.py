@@ -38,7 +38,7 @@ def words(text):
         if not is_word(s[i]):
             i += 1
             continue
-        word, j = [], i
+        word, j, splits = [], i, []
         while j < n:
             ch = s[j]
             if is_word(ch):
@@ -55,7 +55,7 @@ def words(text):
                 if ch == ".":
                     word.append(ch)
             elif ch in "-/" and (prev.isdecimal() or nxt.isdecimal()):
-                pass
+                splits.append(len(word))
             elif ch == "(" and prev.isdecimal():
                 m = re.match(r"\(([^\W_]{1,2})\)", s[j:])
                 if not m:
@@ -69,6 +69,11 @@ def words(text):
         token = "".join(word).strip("'")
         if token:
             result.append(token)
+        if splits:  # the parts between hyphen or slash joiners, as words of their own
+            for start, end in zip([0] + splits, splits + [len(word)]):
+                part = "".join(word[start:end]).strip("'")
+                if part:
+                    result.append(part)
         i = j if j > i else i + 1
     return result
 
