@@ -38,14 +38,30 @@ struct LexiconBytes: Sendable {
         }
     }
 
+    /// One byte at section offset `offset`.
+    func uint8(at offset: Int) throws(ArtifactError) -> UInt8 {
+        let range = try checked(offset, 1)
+        switch storage {
+        case .mapped(_, let reader, let base): return try reader.uint8(at: base + range.lowerBound, in: .lexicon)
+        case .decoded(let bytes): return bytes[range.lowerBound]
+        }
+    }
+
+    // Fixed-width reads go straight to the mapping (no copy): lookups and postings call them often.
     func uint32(at offset: Int) throws(ArtifactError) -> UInt32 {
-        let raw = try bytes(at: offset, length: 4)
-        return raw.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        let range = try checked(offset, 4)
+        switch storage {
+        case .mapped(_, let reader, let base): return try reader.uint32(at: base + range.lowerBound, in: .lexicon)
+        case .decoded(let bytes): return bytes[range].reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }
     }
 
     func uint64(at offset: Int) throws(ArtifactError) -> UInt64 {
-        let raw = try bytes(at: offset, length: 8)
-        return raw.reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        let range = try checked(offset, 8)
+        switch storage {
+        case .mapped(_, let reader, let base): return try reader.uint64(at: base + range.lowerBound, in: .lexicon)
+        case .decoded(let bytes): return bytes[range].reversed().reduce(0) { $0 << 8 | UInt64($1) }
+        }
     }
 
     /// An unsigned LEB128 varint at `cursor` (advanced past it), at most 10 bytes, before `end`.
@@ -54,7 +70,7 @@ struct LexiconBytes: Sendable {
         var shift: UInt64 = 0
         while true {
             guard cursor < end, shift < 64 else { throw malformed(at: cursor, "a postings varint runs past its term's bytes or beyond 64 bits") }
-            let byte = try bytes(at: cursor, length: 1)[0]
+            let byte = try uint8(at: cursor)
             cursor += 1
             value |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 { return value }
