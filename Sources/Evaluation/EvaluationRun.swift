@@ -29,6 +29,15 @@ public struct EvaluationRun: Sendable {
         public var searchMilliseconds: Double
         /// The first passage's document and heading path, for the worst-question list.
         public var firstResult: String
+
+        public init(id: String, documentRank: Int?, sectionRank: Int?, topDenseScore: Float, searchMilliseconds: Double, firstResult: String) {
+            self.id = id
+            self.documentRank = documentRank
+            self.sectionRank = sectionRank
+            self.topDenseScore = topDenseScore
+            self.searchMilliseconds = searchMilliseconds
+            self.firstResult = firstResult
+        }
     }
 
     /// Every question in `mode`; `vectors[i]` is question i's embedding.
