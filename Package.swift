@@ -71,15 +71,19 @@ let package = Package(
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "Embeddings", dependencies: ["Checksums", "COpenBLAS", "CKernels"], swiftSettings: numeric),
 
-        // Search over the mapped artifact: dense top-k (BM25 and fusion join with the retrieval issue).
+        // Search over the mapped artifact: dense top-k, BM25 over the lexicon, fusion; the search
+        // tokenizer and stemmer (the compiler indexes with them, the daemon normalises queries).
         .target(name: "Retrieval", dependencies: ["IndexFormat"], swiftSettings: numeric),
 
+        // Gold-question evaluation of every search mode (policyc eval) and the CI gate on it.
+        .target(name: "Evaluation", dependencies: ["IndexFormat", "Retrieval"], swiftSettings: strict),
+
         // Build time only: loading, chunking, the embedding cache, writing the artifact. policyd never links it.
-        .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Embeddings", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
+        .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Embeddings", "Retrieval", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
 
         .executableTarget(
             name: "policyc",
-            dependencies: ["IndexCompiler", "Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["IndexCompiler", "Embeddings", "Retrieval", "Evaluation", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
         // IndexCompiler only for --against, which rebuilds the sources in memory and compares.
         .executableTarget(
@@ -113,11 +117,12 @@ let package = Package(
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "QueryServerTests",
             dependencies: ["QueryServer", "IndexFormat", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Retrieval", "IndexFormat", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import IndexFormat
+import Retrieval
 
 /// The embedding model as the compiler needs it.
 public protocol ChunkEmbedding: TokenCounting {
@@ -121,8 +122,13 @@ public enum IndexBuild {
             chunking: .init(targetTokenCount: settings.targetTokenCount, overlapTokenCount: settings.overlapTokenCount,
                             maximumTokenCount: settings.maximumTokenCount),
             sources: documents.map { .init(path: $0.path, sha256: $0.sourceSHA256, byteCount: $0.sourceByteCount) })
+        // BM25 indexes what the model embedded (heading path line, then the text), so a section's
+        // headings count as its words.
+        let lexicon: SectionPayload
+        do { lexicon = try LexiconBuilder.section(for: embeddedTexts) } catch { throw .artifact(error) }
         summary.seconds = (ContinuousClock.now - clock).seconds
-        return (ArtifactContents(manifest: manifest, documents: records, chunks: chunks, vectors: vectors), summary)
+        return (ArtifactContents(manifest: manifest, documents: records, chunks: chunks, vectors: vectors,
+                                 additionalSections: [lexicon]), summary)
     }
 
     /// Every text's vector as Float16, row-major: from the cache where it has them, else embedded

@@ -201,6 +201,18 @@ public final class ArtifactReader: Sendable {
         return try wholeSection(entry)
     }
 
+    /// The BM25 lexicon, or nil when the artifact has none (format 1.0 files). A raw section is
+    /// read in place; an lz4-blocks one is decoded once here (at most 256 MiB).
+    public func lexicon() throws(ArtifactError) -> Lexicon? {
+        guard let entry = sections.first(where: { $0.kind == .lexicon }) else { return nil }
+        let bytes: LexiconBytes
+        switch entry.codec {
+        case .raw: bytes = LexiconBytes(mapped: file, base: entry.byteOffset, count: entry.storedByteCount)
+        case .lz4Blocks: bytes = LexiconBytes(decoded: try wholeSection(entry), fileByteOffset: entry.byteOffset)
+        }
+        return try Lexicon(bytes: bytes, expectedChunkCount: chunkCount)
+    }
+
     /// Every LZ4 block of every compressed section decoded once, to prove each decodes to its
     /// declared size; returns the problems found (empty when all decode).
     public func blockProblems() -> [ArtifactError] {

@@ -80,6 +80,9 @@ public enum ArtifactVerifier {
         record(reader.chunkTextProblems())
         record(vectorProblems(reader.vectors))
         if let documents { record(chunkProblems(reader, documents: documents)) }
+        attempt { () throws(ArtifactError) in
+            if let lexicon = try reader.lexicon() { record(lexicon.problems()) }
+        }
     }
 
     /// Rows with a non-finite value or a norm off 1 by more than `unitLengthTolerance`.

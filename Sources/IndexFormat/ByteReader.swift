@@ -10,6 +10,11 @@ import Checksums
 
     var count: Int { unsafe bytes.count }
 
+    func uint8(at offset: Int, in section: SectionKind) throws(ArtifactError) -> UInt8 {
+        let range = try checkedRange(offset, length: 1, in: section)
+        return unsafe bytes[range.lowerBound]
+    }
+
     func uint16(at offset: Int, in section: SectionKind) throws(ArtifactError) -> UInt16 {
         let range = try checkedRange(offset, length: 2, in: section)
         return UInt16(littleEndian: unsafe bytes.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt16.self))

@@ -3,27 +3,39 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
+import Retrieval
 
-/// The body of `POST /v1/search`: `{"query": "...", "k": 5, "documents": ["path", ...]}`.
-/// Unknown keys are ignored, so clients written for later versions (with "mode") still work.
+/// The body of `POST /v1/search`: `{"query": "...", "k": 5, "documents": ["path", ...],
+/// "mode": "hybrid" | "dense" | "lexical"}`. Unknown keys are ignored.
 package struct SearchRequest: Sendable, Equatable {
     /// The question with surrounding whitespace removed.
     package var query: String
     package var k: Int
     /// Document paths to search within; nil searches everything.
     package var documents: [String]?
+    /// How to rank (default hybrid).
+    package var mode: SearchMode = .hybrid
+
+    package init(query: String, k: Int, documents: [String]?, mode: SearchMode = .hybrid) {
+        self.query = query
+        self.k = k
+        self.documents = documents
+        self.mode = mode
+    }
 
     private struct Wire: Decodable {
-        enum CodingKeys: String, CodingKey { case query, k, documents }
+        enum CodingKeys: String, CodingKey { case query, k, documents, mode }
         var query: String
         var k: Int?
         /// `k` was a number but not an integer Swift can hold (2.5, 1e30).
         var kIsNotAnInteger = false
         var documents: [String]?
+        var mode: String?
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             query = try container.decode(String.self, forKey: .query)
+            mode = try container.decodeIfPresent(String.self, forKey: .mode)
             documents = try container.decodeIfPresent([String].self, forKey: .documents)
             if container.contains(.k), try !container.decodeNil(forKey: .k) {
                 if let value = try? container.decode(Int.self, forKey: .k) {
@@ -62,7 +74,14 @@ package struct SearchRequest: Sendable, Equatable {
         if let documents = wire.documents, documents.isEmpty {
             throw .invalidField(field: "documents", reason: "is an empty list; leave it out to search every document")
         }
-        return SearchRequest(query: query, k: k, documents: wire.documents)
+        var mode = SearchMode.hybrid
+        if let name = wire.mode {
+            guard let named = SearchMode(rawValue: name) else {
+                throw .invalidField(field: "mode", reason: "must be \"hybrid\", \"dense\" or \"lexical\"")
+            }
+            mode = named
+        }
+        return SearchRequest(query: query, k: k, documents: wire.documents, mode: mode)
     }
 
     /// A decoding failure as a message naming the field, without echoing the body.

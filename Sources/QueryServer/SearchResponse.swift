@@ -8,7 +8,20 @@ struct SearchResponse: Encodable {
         }
         var rank: Int
         var chunkId: String
+        /// Cosine similarity of the question and the passage's best chunk, in every mode (the
+        /// refusal threshold is calibrated on it).
         var score: Float
+        /// What the mode ranked by: the cosine (dense), BM25 (lexical) or the fused score (hybrid).
+        var rankScore: Float
+        var denseScore: Float
+        /// 1-based rank of this chunk in the dense ranking.
+        var denseRank: Int
+        /// BM25 score (0 when no query term occurs in the chunk).
+        var lexicalScore: Float
+        /// 1-based rank in the BM25 ranking; null when no query term occurs or there is no lexicon.
+        var lexicalRank: Int?
+        /// Every chunk the passage shows: adjacent chunks of one section are merged into one result.
+        var chunkIds: [String]
         var document: Document
         var headingPath: [String]
         var headingPathText: String
@@ -27,6 +40,9 @@ struct SearchResponse: Encodable {
 
     var results: [Result]
     var k: Int
+    /// The mode that ran: the one asked for, or "dense" when hybrid had no lexicon (`notice` says why).
+    var mode: String
+    var notice: String?
     var embeddingCached: Bool
     var timingsMs: Timings
     var artifactDigest: String

@@ -28,29 +28,26 @@ package struct SearchService: Sendable {
         let cached = cache.vector(for: request.query)
         if cached == nil { metrics.cacheMisses.increment() } else { metrics.cacheHits.increment() }
 
-        let outcome: (vector: [Float], hits: [SearchHit], embed: Duration, search: Duration)
+        let outcome: (vector: [Float], retrieved: RetrievalOutcome, embed: Duration, search: Duration)
         do {
             outcome = try await limiter.withSlot {
-                try await BlockingWork.run { () -> Result<(vector: [Float], hits: [SearchHit], embed: Duration, search: Duration), ArtifactError> in
+                try await BlockingWork.run { () -> Result<(vector: [Float], retrieved: RetrievalOutcome, embed: Duration, search: Duration), QueryError> in
                     let clock = ContinuousClock()
                     var vector: [Float] = []
                     let embed = cached.map { vector = $0; return Duration.zero } ?? clock.measure { vector = embedder.embed(request.query) }
-                    var hits: [SearchHit] = []
-                    var failure: ArtifactError?
+                    var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
+                    var failure: QueryError?
                     let search = clock.measure {
-                        do throws(ArtifactError) {
-                            if let allowed {
-                                let table = try artifact.chunkDocumentIndices()
-                                hits = artifact.search.search(vector, k: request.k, allowedDocuments: allowed,
-                                                              documentIndexOf: { Int(table[$0]) })
-                            } else {
-                                hits = artifact.search.search(vector, k: request.k)
-                            }
-                        } catch { failure = error }
+                        do throws(RetrievalError) {
+                            retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
+                                                                      k: request.k, allowedDocuments: allowed)
+                        } catch {
+                            failure = Self.queryError(error)
+                        }
                     }
                     if let failure { return .failure(failure) }
-                    return .success((vector, hits, embed, search))
-                }.mapError(QueryError.artifactDamaged).get()
+                    return .success((vector, retrieved, embed, search))
+                }.get()
             }
         } catch QueryError.overloaded(let retry) {
             metrics.shedCounter("overloaded").increment()
@@ -61,14 +58,24 @@ package struct SearchService: Sendable {
             metrics.embedDuration.record(outcome.embed)
         }
         let assembleStart = ContinuousClock.now
-        let results = try assemble(outcome.hits, from: artifact)
+        let results = try assemble(outcome.retrieved.results, from: artifact)
         let searchDuration = outcome.search + (ContinuousClock.now - assembleStart)
         metrics.searchDuration.record(searchDuration)
         return SearchResponse(
-            results: results, k: request.k, embeddingCached: cached != nil,
+            results: results, k: request.k, mode: outcome.retrieved.modeUsed.rawValue, notice: outcome.retrieved.notice,
+            embeddingCached: cached != nil,
             timingsMs: .init(embed: Milliseconds.of(outcome.embed), search: Milliseconds.of(searchDuration),
                              total: Milliseconds.since(started)),
             artifactDigest: artifact.digest, reloadGeneration: artifact.generation)
+    }
+
+    /// A retrieval failure as the daemon reports it: lexical search on an artifact without a
+    /// lexicon is the client's choice of mode (400); damage is the artifact's.
+    private static func queryError(_ error: RetrievalError) -> QueryError {
+        switch error {
+        case .noLexicon, .tokenizerMismatch: .invalidField(field: "mode", reason: "\"lexical\" is unavailable: \(error)")
+        case .artifact(let damage): .artifactDamaged(damage)
+        }
     }
 
     /// The document indices `paths` name, or nil for "all"; unknown paths are an error listing them.
@@ -83,16 +90,26 @@ package struct SearchService: Sendable {
         return allowed
     }
 
-    /// Reads each hit's record and text (decompressing only their blocks).
-    private func assemble(_ hits: [SearchHit], from artifact: ServedArtifact) throws(QueryError) -> [SearchResponse.Result] {
+    /// Reads each passage's records and texts (decompressing only their blocks); a passage of
+    /// several adjacent chunks shows their texts joined without the overlap.
+    private func assemble(_ passages: [RankedChunk], from artifact: ServedArtifact) throws(QueryError) -> [SearchResponse.Result] {
         var results: [SearchResponse.Result] = []
-        results.reserveCapacity(hits.count)
-        for (rank, hit) in hits.enumerated() {
+        results.reserveCapacity(passages.count)
+        for (rank, passage) in passages.enumerated() {
             do throws(ArtifactError) {
-                let record = try artifact.reader.chunk(at: hit.chunkIndex)
-                let text = try artifact.reader.chunkText(at: hit.chunkIndex)
+                let record = try artifact.reader.chunk(at: passage.chunkIndex)
+                var texts: [String] = []
+                var ids: [String] = []
+                var start = record.sourceCharacterRange.lowerBound, end = record.sourceCharacterRange.upperBound
+                for chunk in passage.chunkIndices {
+                    let member = try artifact.reader.chunk(at: chunk)
+                    texts.append(try artifact.reader.chunkText(at: chunk))
+                    ids.append(member.displayID)
+                    start = min(start, member.sourceCharacterRange.lowerBound)
+                    end = max(end, member.sourceCharacterRange.upperBound)
+                }
                 guard artifact.documents.indices.contains(record.documentIndex) else {
-                    throw .referenceOutOfRange(chunk: hit.chunkIndex, field: "document index", value: UInt64(record.documentIndex),
+                    throw .referenceOutOfRange(chunk: passage.chunkIndex, field: "document index", value: UInt64(record.documentIndex),
                                                limit: UInt64(artifact.documents.count))
                 }
                 let document = artifact.documents[record.documentIndex]
@@ -103,10 +120,12 @@ package struct SearchService: Sendable {
                     url += "#" + artifact.anchors[record.documentIndex][outline]
                 }
                 results.append(SearchResponse.Result(
-                    rank: rank + 1, chunkId: record.displayID, score: hit.score,
+                    rank: rank + 1, chunkId: record.displayID, score: passage.denseScore, rankScore: passage.score,
+                    denseScore: passage.denseScore, denseRank: passage.denseRank,
+                    lexicalScore: passage.lexicalScore, lexicalRank: passage.lexicalRank, chunkIds: ids,
                     document: .init(index: record.documentIndex, path: document.path, title: document.title),
-                    headingPath: headingPath, headingPathText: headingPath.joined(separator: " > "), text: text,
-                    sourceCharacterRange: [record.sourceCharacterRange.lowerBound, record.sourceCharacterRange.upperBound],
+                    headingPath: headingPath, headingPathText: headingPath.joined(separator: " > "), text: PassageText.join(texts),
+                    sourceCharacterRange: [start, end],
                     url: url))
             } catch {
                 throw .artifactDamaged(error)

@@ -17,6 +17,8 @@ package final class ServedArtifact: Sendable {
     /// 1 for the artifact mapped at start, then one more for each successful reload.
     package let generation: Int
     package let search: DenseSearch
+    /// Dense, lexical and hybrid search with filters and passage merging.
+    package let retriever: Retriever
     /// Chunk index → document index, built on the first filtered search (4 bytes per chunk).
     private let chunkDocuments = Mutex<[UInt32]?>(nil)
 
@@ -40,6 +42,7 @@ package final class ServedArtifact: Sendable {
         self.digest = reader.digest
         self.generation = generation
         self.search = DenseSearch(vectors: reader.vectors)
+        self.retriever = try Retriever(reader: reader)
         reader.releaseResidentPages()   // verification touched every page; searches bring back what they need
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 
-/// `policyc`: builds the policy index artifact, shows what is in one, and embeds texts for debugging.
+/// `policyc`: builds the policy index artifact, shows what is in one, embeds texts for debugging,
+/// and evaluates search on gold questions.
 @main
 struct PolicyCompiler: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,6 +13,6 @@ struct PolicyCompiler: ParsableCommand {
               1   the command failed (the message says what and where)
               64  invalid command-line usage
             """,
-        subcommands: [BuildCommand.self, InspectCommand.self, EmbedCommand.self]
+        subcommands: [BuildCommand.self, InspectCommand.self, EmbedCommand.self, EvalCommand.self]
     )
 }

@@ -3,7 +3,8 @@ import Testing
 import IndexFormat
 import TestSupport
 
-/// A tiny artifact committed byte for byte (`Fixtures/tiny-v1.0.pidx`). Any change to the writer's
+/// A tiny artifact committed byte for byte (`Fixtures/tiny-v1.1.pidx`; `tiny-v1.0.pidx` is the
+/// 1.0 release, without a lexicon). Any change to the writer's
 /// output shows up here as a reviewed diff; every released format version keeps its fixture, which
 /// the reader must go on opening. Re-record with `tools/golden/record-artifact-fixture.sh`.
 @Suite struct GoldenArtifactTests {
@@ -32,12 +33,31 @@ import TestSupport
             chunking: .init(targetTokenCount: 200, overlapTokenCount: 32, maximumTokenCount: 256),
             sources: [.init(path: "hr/travel.md", sha256: String(repeating: "1", count: 64), byteCount: 120),
                       .init(path: "security/passwords.md", sha256: String(repeating: "2", count: 64), byteCount: 64)])
-        return ArtifactContents(manifest: manifest, documents: documents, chunks: chunks, vectors: vectors)
+        return ArtifactContents(manifest: manifest, documents: documents, chunks: chunks, vectors: vectors,
+                                additionalSections: [tinyLexicon()])
+    }
+
+    /// A hand-written lexicon for the three chunks (terms as the search tokenizer would give
+    /// them, written out so this test does not depend on Retrieval).
+    static func tinyLexicon() -> SectionPayload {
+        let terms: [LexiconWriter.Term] = [
+            .init(text: "book", postings: [.init(chunkIndex: 0, termFrequency: 1)]),
+            .init(text: "travel", postings: [.init(chunkIndex: 0, termFrequency: 1)]),
+            .init(text: "navan", postings: [.init(chunkIndex: 0, termFrequency: 1)]),
+            .init(text: "diem", postings: [.init(chunkIndex: 1, termFrequency: 1)]),
+            .init(text: "75", postings: [.init(chunkIndex: 1, termFrequency: 1)]),
+            .init(text: "cafe", postings: [.init(chunkIndex: 1, termFrequency: 1)]),
+            .init(text: "mfa", postings: [.init(chunkIndex: 2, termFrequency: 1)]),
+            .init(text: "password", postings: [.init(chunkIndex: 2, termFrequency: 1)]),
+            .init(text: "14", postings: [.init(chunkIndex: 2, termFrequency: 1)]),
+            .init(text: "per", postings: [.init(chunkIndex: 1, termFrequency: 1), .init(chunkIndex: 2, termFrequency: 300)]),
+        ]
+        return .raw(.lexicon, try! LexiconWriter.encode(terms: terms, chunkLengths: [3, 4, 303], k1: 1.2, b: 0.75, tokenizerVersion: 1))
     }
 
     @Test func writerOutputIsByteForByteTheCommittedFixture() throws {
         let bytes = try ArtifactWriter.encode(Self.tinyContents())
-        let url = Self.fixtures.appendingPathComponent("tiny-v1.0.pidx")
+        let url = Self.fixtures.appendingPathComponent("tiny-v1.1.pidx")
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: url.path) {
             try Data(bytes).write(to: url)
             Issue.record("recorded \(url.path); review it and run the tests again")
@@ -50,7 +70,7 @@ import TestSupport
 
     @Test func everyReleasedFixtureStillOpensAndReads() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).filter { $0.hasSuffix(".pidx") }
-        #expect(names.contains("tiny-v1.0.pidx"))
+        #expect(names.contains("tiny-v1.0.pidx") && names.contains("tiny-v1.1.pidx"))
         for name in names {
             let reader = try ArtifactReader(path: Self.fixtures.appendingPathComponent(name).path)
             try reader.verifySectionChecksums()
@@ -59,6 +79,15 @@ import TestSupport
             #expect(try reader.chunkText(at: 1) == "Per diem: $75 a day in the US, $90 abroad; café receipts not needed.", "\(name)")
             #expect(try reader.documents().map(\.title) == ["Travel Policy", "Passwords and MFA"], "\(name)")
             #expect(reader.vectors.row(0) == [0.6, 0.8, 0, 0].map { Float(Float16($0)) }, "\(name)")
+            if reader.header.minorVersion >= 1 {
+                let lexicon = try #require(try reader.lexicon())
+                #expect(lexicon.problems().isEmpty, "\(name)")
+                let per = try #require(try lexicon.index(of: "per"))
+                #expect(try lexicon.postings(ofTermAt: per) == [.init(chunkIndex: 1, termFrequency: 1), .init(chunkIndex: 2, termFrequency: 300)])
+                #expect(try lexicon.index(of: "absent") == nil)
+            } else {
+                #expect(try reader.lexicon() == nil, "\(name)")
+            }
         }
     }
 }

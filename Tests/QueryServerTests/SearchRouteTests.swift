@@ -28,11 +28,45 @@ import Testing
         }
     }
 
+    @Test func hybridIsTheDefaultAndEveryResultCarriesBothRankings() async throws {
+        try DaemonFixtures.requireModel()
+        let daemon = try DaemonFixtures.daemon()
+        try await daemon.makeApplication().test(.router) { client in
+            let body = try DaemonFixtures.json(try await client.execute(
+                uri: "/v1/search", method: .post, body: DaemonFixtures.body(#"{"query": "Form I-9 deadline for new hires", "k": 5}"#)))
+            #expect(body["mode"] as? String == "hybrid")
+            #expect(body["notice"] == nil)
+            let results = try #require(body["results"] as? [[String: Any]])
+            #expect(results.count == 5)
+            for result in results {
+                let dense = try #require(result["dense_score"] as? Double)
+                #expect(result["score"] as? Double == dense)  // score stays the dense cosine
+                #expect((result["dense_rank"] as? Int ?? 0) >= 1)
+                #expect(result["rank_score"] is Double && result["lexical_score"] is Double)
+                #expect(!((result["chunk_ids"] as? [String]) ?? []).isEmpty)
+            }
+            #expect(results.contains { (($0["lexical_rank"] as? Int) ?? .max) <= 5 })
+            #expect(results.contains { (($0["text"] as? String) ?? "").contains("I-9") })
+            #expect(results.allSatisfy { ($0["text"] as? String)?.isEmpty == false })
+
+            for (mode, rankKey) in [("dense", "dense_rank"), ("lexical", "lexical_rank")] {
+                let single = try DaemonFixtures.json(try await client.execute(
+                    uri: "/v1/search", method: .post, body: DaemonFixtures.body(#"{"query": "Form I-9 deadline for new hires", "k": 3, "mode": "\#(mode)"}"#)))
+                #expect(single["mode"] as? String == mode)
+                let first = try #require((single["results"] as? [[String: Any]])?.first)
+                #expect(first[rankKey] as? Int == 1, "\(mode)")
+            }
+            let bad = try await client.execute(uri: "/v1/search", method: .post, body: DaemonFixtures.body(#"{"query": "x", "mode": "fuzzy"}"#))
+            #expect(bad.status == .badRequest)
+            #expect(String(buffer: bad.body).contains("field 'mode' must be"))
+        }
+    }
+
     @Test func searchFindsTheWorkingAbroadRuleAndCitesItsSection() async throws {
         try DaemonFixtures.requireModel()
         let daemon = try DaemonFixtures.daemon()
         try await daemon.makeApplication().test(.router) { client in
-            let question = #"{"query": "How many days can I work from abroad?", "k": 3}"#
+            let question = #"{"query": "How many days can I work from abroad?", "k": 3, "mode": "dense"}"#
             let response = try await client.execute(uri: "/v1/search", method: .post, body: DaemonFixtures.body(question))
             #expect(response.status == .ok)
             let body = try DaemonFixtures.json(response)

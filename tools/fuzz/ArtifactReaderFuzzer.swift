@@ -97,6 +97,17 @@ func exercise(_ bytes: [UInt8]) {
         _ = try? reader.sectionContents(entry.kind)
     }
 
+    // The lexicon (format 1.1): open, look terms up, read postings, verify everything.
+    if let lexicon = try? reader.lexicon() {
+        for problem in lexicon.problems() { _ = problem.description }
+        for term in ["per", "diem", "401k", "", "zzzz"] {
+            if let index = try? lexicon.index(of: term) { _ = try? lexicon.postings(ofTermAt: index) }
+        }
+        _ = try? lexicon.chunkLength(0)
+        _ = try? lexicon.chunkLength(-1)
+        _ = try? lexicon.term(at: lexicon.termCount)
+    }
+
     // The verifier walks every chunk record and every vector row (bounded by the file's size). It
     // takes a path, so the input goes through a file: this also covers ArtifactReader(path:), the
     // mmap path. Only inputs that opened from memory get here, so the cost is rare.

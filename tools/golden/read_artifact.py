@@ -438,6 +438,81 @@ class Reader:
             self.guarded(self.read_vectors, vectors, dimension)
         if self.table_prelude is not None:
             self.guarded(self.read_chunks, table, text, documents)
+        if KIND_LEXICON in self.by_kind:
+            self.guarded(self.read_lexicon, self.by_kind[KIND_LEXICON])
+
+    def read_lexicon(self, s):
+        """The lexicon (kind 6, format 1.1): prelude, size equation, dictionary order, postings, and
+        chunk lengths equal to the sums of their term counts. Stores a summary in result["lexicon"]
+        and every term's postings in self.lexicon_terms."""
+        where = "lexicon section"
+        if s.codec == CODEC_LZ4:
+            if s.blocks is None:
+                raise Refuse()
+            data = s.blocks.decode_all(True)
+        else:
+            data = bytes(self.data[s.byte_offset:s.byte_offset + s.stored])
+        base = s.byte_offset
+        if len(data) < 64:
+            self.fail(base, where, "%d bytes, smaller than the 64-byte prelude" % len(data))
+        version, chunks, terms, k1, b, _, total, strings_size, postings_size = struct.unpack_from("<IIIffIQQQ", data, 0)
+        if self.table_prelude is not None and chunks != self.table_prelude[0]:
+            self.fail(base + 4, where, "chunk_count %d differs from the chunk table's %d records" % (chunks, self.table_prelude[0]))
+        if not (math.isfinite(k1) and k1 >= 0 and math.isfinite(b) and 0 <= b <= 1):
+            self.fail(base + 12, where, "k1 %r or b %r out of range" % (k1, b))
+        lengths_at, entries_at = 64, 64 + 4 * chunks
+        strings_at = entries_at + 12 * terms
+        postings_at = strings_at + strings_size
+        if postings_at + postings_size != len(data):
+            self.fail(base, where, "64 + 4 x %d + 12 x %d + %d + %d bytes is not the section's %d"
+                      % (chunks, terms, strings_size, postings_size, len(data)))
+        lengths = struct.unpack_from("<%dI" % chunks, data, lengths_at)
+        sums = [0] * chunks
+        previous, string_start, postings_start = None, 0, 0
+        self.lexicon_terms = {}
+        for i in range(terms):
+            string_end, frequency, postings_end = struct.unpack_from("<III", data, entries_at + 12 * i)
+            if not (string_start <= string_end <= strings_size and postings_start <= postings_end <= postings_size):
+                self.fail(base + entries_at + 12 * i, where, "term %d's string or postings ends are out of order or range" % i)
+            raw = data[strings_at + string_start:strings_at + string_end]
+            try:
+                term = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                self.fail(base + strings_at + string_start, where, "term %d is not valid UTF-8" % i)
+            if not raw or (previous is not None and not previous < raw):
+                self.fail(base + strings_at + string_start, where, "term %d is empty or not after term %d in byte order" % (i, i - 1))
+            at, end, chunk, postings = postings_at + postings_start, postings_at + postings_end, -1, []
+            for _ in range(frequency):
+                pair = []
+                for _ in range(2):
+                    value, shift = 0, 0
+                    while True:
+                        if at >= end or shift >= 64:
+                            self.fail(base + at, where, "term %d's varints run past its postings" % i)
+                        byte = data[at]
+                        at += 1
+                        value |= (byte & 0x7F) << shift
+                        shift += 7
+                        if not byte & 0x80:
+                            break
+                    pair.append(value)
+                gap, count = pair
+                chunk = gap if chunk < 0 else chunk + gap
+                if (gap == 0 and postings) or chunk >= chunks or count < 1:
+                    self.fail(base + at, where, "term %d has a posting for chunk %d with count %d" % (i, chunk, count))
+                sums[chunk] += count
+                postings.append((chunk, count))
+            if at != end:
+                self.fail(base + at, where, "term %d's postings end at %d, not at %d" % (i, at, end))
+            self.lexicon_terms[term] = postings
+            previous, string_start, postings_start = raw, string_end, postings_end
+        for i, (length, counted) in enumerate(zip(lengths, sums)):
+            if length != counted:
+                self.problem(base + lengths_at + 4 * i, where, "chunk %d has length %d but its term counts add up to %d" % (i, length, counted))
+        if sum(lengths) != total:
+            self.problem(base + 24, where, "chunk lengths add up to %d, total_term_count is %d" % (sum(lengths), total))
+        self.result["lexicon"] = {"tokenizer_version": version, "chunk_count": chunks, "term_count": terms,
+                                  "k1": k1, "b": b, "total_term_count": total}
 
     vectors_prelude = None
     table_prelude = None

@@ -1,0 +1,135 @@
+import IndexFormat
+
+/// Dense, lexical and hybrid search over one artifact, with document filters and the merging of
+/// adjacent chunks of one section into one passage. Built once per mapped artifact.
+public struct Retriever: Sendable {
+    public let dense: DenseSearch
+    /// Nil when the artifact has no usable lexicon; `lexicalUnavailable` then says why.
+    public let lexical: BM25Search?
+    public let lexicalUnavailable: RetrievalError?
+    public var fusion: RankFusion
+    /// How deep each ranking is read before fusion (at least 2k).
+    public var candidateDepth: Int
+    /// Per chunk: its document and outline entry (the section), for filters and merging.
+    private let placements: [Placement]
+
+    struct Placement: Equatable, Sendable {
+        var document: Int
+        var outline: Int?
+    }
+
+    /// Reads every chunk record once (48 bytes each) and opens the lexicon when there is one.
+    public init(reader: ArtifactReader, fusion: RankFusion = .standard, candidateDepth: Int = 100) throws(ArtifactError) {
+        var placements: [Placement] = []
+        placements.reserveCapacity(reader.chunkCount)
+        for index in 0..<reader.chunkCount {
+            let record = try reader.chunk(at: index)
+            placements.append(Placement(document: record.documentIndex, outline: record.outlineIndex))
+        }
+        self.placements = placements
+        dense = DenseSearch(vectors: reader.vectors)
+        self.fusion = fusion
+        self.candidateDepth = candidateDepth
+        if let lexicon = try reader.lexicon() {
+            do {
+                lexical = try BM25Search(lexicon: lexicon)
+                lexicalUnavailable = nil
+            } catch {
+                lexical = nil
+                lexicalUnavailable = error
+            }
+        } else {
+            lexical = nil
+            lexicalUnavailable = .noLexicon
+        }
+    }
+
+    /// The `k` best passages for `query` (whose embedding is `vector`) in `mode`, among chunks of
+    /// `allowedDocuments` (nil: all). Lexical mode without a lexicon fails; hybrid mode without
+    /// one runs dense and says so in `notice`.
+    public func search(query: String, vector: [Float], mode: SearchMode, k: Int,
+                       allowedDocuments: Set<Int>? = nil) throws(RetrievalError) -> RetrievalOutcome {
+        guard k > 0 else { return RetrievalOutcome(results: [], modeUsed: mode, notice: nil) }
+        let isAllowed: (Int) -> Bool = { chunk in allowedDocuments.map { $0.contains(self.placements[chunk].document) } ?? true }
+        var modeUsed = mode
+        var notice: String?
+        if mode != .dense, lexical == nil {
+            guard mode == .hybrid, let reason = lexicalUnavailable else { throw lexicalUnavailable ?? .noLexicon }
+            modeUsed = .dense
+            notice = "hybrid search ran as dense: \(reason)"
+        }
+
+        let denseScores = dense.vectors.dotProducts(with: vector)
+        let depth = max(candidateDepth, 2 * k)
+        var denseBest = TopK(capacity: depth)
+        for (chunk, score) in denseScores.enumerated() where isAllowed(chunk) { denseBest.insert(SearchHit(chunkIndex: chunk, score: score)) }
+        let denseRanking = denseBest.sorted()
+
+        var lexicalScores: [Int: Float] = [:]
+        var lexicalRanking: [SearchHit] = []
+        if let lexical {
+            do {
+                lexicalScores = try lexical.scores(for: query).filter { isAllowed($0.key) }
+            } catch {
+                throw .artifact(error)
+            }
+            lexicalRanking = lexicalScores.map { SearchHit(chunkIndex: $0.key, score: $0.value) }.sorted(by: TopK.isBetter)
+        }
+        let lexicalRanks = Dictionary(uniqueKeysWithValues: lexicalRanking.enumerated().map { ($1.chunkIndex, $0 + 1) })
+
+        let ranking: [SearchHit]
+        switch modeUsed {
+        case .dense: ranking = denseRanking
+        case .lexical: ranking = lexicalRanking
+        case .hybrid: ranking = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
+        }
+
+        let passages = mergeAdjacent(ranking, k: k)
+        let results = passages.map { passage in
+            let chunk = passage.first.chunkIndex
+            return RankedChunk(
+                chunkIndex: chunk, chunkIndices: passage.chunks, score: passage.first.score,
+                denseScore: denseScores[chunk],
+                denseRank: denseRank(of: chunk, in: denseRanking, scores: denseScores, isAllowed: isAllowed),
+                lexicalScore: lexicalScores[chunk] ?? 0, lexicalRank: lexicalRanks[chunk])
+        }
+        return RetrievalOutcome(results: results, modeUsed: modeUsed, notice: notice)
+    }
+
+    /// Walks `ranking` best first and keeps `k` passages: a chunk next to a kept passage's chunks
+    /// in the same section (same document and outline entry) joins that passage instead of
+    /// taking a place of its own, since adjacent chunks overlap and would show the same text twice.
+    func mergeAdjacent(_ ranking: [SearchHit], k: Int) -> [(first: SearchHit, chunks: [Int])] {
+        var passages: [(first: SearchHit, chunks: [Int])] = []
+        for hit in ranking {
+            let chunk = hit.chunkIndex
+            if let index = passages.firstIndex(where: { passage in
+                placements[passage.first.chunkIndex] == placements[chunk]
+                    && (passage.chunks.first! - 1 == chunk || passage.chunks.last! + 1 == chunk)
+            }) {
+                if chunk < passages[index].chunks.first! { passages[index].chunks.insert(chunk, at: 0) } else { passages[index].chunks.append(chunk) }
+                continue
+            }
+            guard passages.count < k else { break }
+            passages.append((hit, [chunk]))
+        }
+        return passages
+    }
+
+    /// 1-based dense rank of `chunk` among allowed chunks: its place in the top list, or a count
+    /// of better chunks when it lies deeper.
+    private func denseRank(of chunk: Int, in ranking: [SearchHit], scores: [Float], isAllowed: (Int) -> Bool) -> Int {
+        if let position = ranking.firstIndex(where: { $0.chunkIndex == chunk }) { return position + 1 }
+        let hit = SearchHit(chunkIndex: chunk, score: scores[chunk])
+        var better = 0
+        for (other, score) in scores.enumerated() where isAllowed(other) && TopK.isBetter(SearchHit(chunkIndex: other, score: score), than: hit) {
+            better += 1
+        }
+        return better + 1
+    }
+
+    /// Chunk `index`'s document.
+    public func documentIndex(ofChunk index: Int) -> Int { placements[index].document }
+    /// Chunk `index`'s outline entry (its section), if any.
+    public func outlineIndex(ofChunk index: Int) -> Int? { placements[index].outline }
+}

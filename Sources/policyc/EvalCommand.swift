@@ -1,0 +1,127 @@
+import ArgumentParser
+import Embeddings
+import Evaluation
+import IndexFormat
+import Retrieval
+import Foundation
+
+/// `policyc eval`: runs gold questions through every search mode and reports how well each ranks.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Evaluate dense, lexical and hybrid search on gold questions.",
+        discussion: """
+            Reports recall@1/3/5/10, MRR and nDCG@10 at document and section level, the refusal rate of
+            unanswerable questions at --refusal-threshold, search latency, the threshold that would refuse
+            ≥ 80 % of unanswerable questions while answering ≥ 95 % of answerable ones, and the worst-ranked
+            questions (docs/EVALUATION.md). With --baseline, fails when hybrid recall@5 (section level) is
+            more than 0.02 below the baseline's.
+            Exit codes:
+              0   evaluated (and within the baseline)
+              1   the artifact, the questions, the model or the baseline could not be used, or the
+                  result fell below the baseline (the message says which)
+              64  invalid command-line usage
+            """
+    )
+
+    @Option(help: ArgumentHelp("The artifact to search.", valueName: "file"))
+    var artifact = "artifacts/policies.pidx"
+    @Option(help: ArgumentHelp("A .jsonl file of gold questions, or a folder of them.", valueName: "path"))
+    var questions = "Tests/Eval"
+    @Option(help: ArgumentHelp("The sentence-transformers model folder (default: $POLICYQA_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
+    var model: String?
+    @Option(name: .customLong("refusal-threshold"),
+            help: ArgumentHelp("Refuse when the best dense cosine of the first 5 passages is below this.", valueName: "cosine"))
+    var refusalThreshold: Float = EvalDefaults.refusalThreshold
+    @Option(help: ArgumentHelp("Fusion: weighted:W (W = dense weight, 0...1; default weighted:0.7, as policyd) or rrf (reciprocal rank, k = 60).", valueName: "fusion"))
+    var fusion = "weighted:0.7"
+    @Option(help: ArgumentHelp("Fail when hybrid recall@5 falls more than 0.02 below this report's.", valueName: "baseline.json"))
+    var baseline: String?
+    @Option(name: .customLong("run"), help: ArgumentHelp("Also write each mode's document ranking (TREC run format, 100 deep) here.", valueName: "file"))
+    var runFile: String?
+    @Flag(help: "Print the report as JSON instead of a table.")
+    var json = false
+
+    func run() throws {
+        let reader: ArtifactReader
+        do { reader = try ArtifactReader(path: artifact) } catch { throw Failure("policyc eval: \(artifact): \(error)") }
+        let golden: [GoldQuestion]
+        do { golden = try GoldQuestion.load(questions) } catch { throw Failure("policyc eval: \(error)") }
+        let embedder: SentenceEmbedder
+        do {
+            let folder = model ?? ProcessInfo.processInfo.environment["POLICYQA_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
+            // Questions are embedded as the daemon embeds them (Float16 layer weights).
+            embedder = try SentenceEmbedder(folder: folder, precision: .float16)
+        } catch {
+            throw Failure("policyc eval: \(error)")
+        }
+        let fusionChoice = try parseFusion()
+        let evaluation: EvaluationRun
+        do { evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice) } catch { throw Failure("policyc eval: \(artifact): \(error)") }
+
+        let clock = ContinuousClock()
+        var vectors: [[Float]] = []
+        var embedTimes: [Double] = []
+        for question in golden {
+            var vector: [Float] = []
+            let elapsed = clock.measure { vector = embedder.embed(question.question) }
+            embedTimes.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            vectors.append(vector)
+        }
+        var results: [SearchMode: [EvaluationRun.QuestionResult]] = [:]
+        for mode in SearchMode.allCases {
+            do { results[mode] = try evaluation.run(golden, vectors: vectors, mode: mode) } catch { throw Failure("policyc eval: \(error)") }
+        }
+        var report = EvaluationReport(questions: golden, results: results, threshold: refusalThreshold,
+                                      embedMilliseconds: embedTimes, artifactDigest: reader.digest)
+        report.recordPlainDense(evaluation.plainDenseMilliseconds(vectors))
+        print(json ? report.json() : report.table())
+        if let runFile { try writeRun(runFile, evaluation: evaluation, questions: golden, vectors: vectors) }
+        if let baseline {
+            guard let data = FileManager.default.contents(atPath: baseline) else { throw Failure("policyc eval: cannot read baseline \(baseline); pass the file written by policyc eval --json") }
+            let before: EvaluationReport
+            do { before = try EvaluationReport.decode(data) } catch { throw Failure("policyc eval: \(EvaluationError.badBaseline(path: baseline, reason: "\(error)"))") }
+            if let failure = BaselineGate.check(current: report, baseline: before) { throw Failure("policyc eval: \(failure)") }
+            FileHandle.standardError.write(Data("policyc eval: hybrid recall@5 is within 0.02 of \(baseline)\n".utf8))
+        }
+    }
+
+    private func parseFusion() throws -> RankFusion {
+        if fusion == "rrf" { return .reciprocalRankFusion }
+        if fusion.hasPrefix("weighted:"), let weight = Float(fusion.dropFirst("weighted:".count)), (0...1).contains(weight) {
+            return .weighted(denseWeight: weight)
+        }
+        throw ValidationError("--fusion must be rrf or weighted:W with W in 0...1, not \(fusion)")
+    }
+
+    /// TREC run lines, `question Q0 document rank score mode`, 100 documents per question and mode.
+    private func writeRun(_ path: String, evaluation: EvaluationRun, questions: [GoldQuestion], vectors: [[Float]]) throws {
+        var lines: [String] = []
+        for mode in SearchMode.allCases {
+            for (question, vector) in zip(questions, vectors) {
+                let ranked: [(path: String, score: Float)]
+                do { ranked = try evaluation.rankedDocuments(question, vector: vector, mode: mode, depth: 100) } catch { throw Failure("policyc eval: \(error)") }
+                for (position, item) in ranked.enumerated() {
+                    lines.append("\(question.id) Q0 \(item.path) \(position + 1) \(item.score) \(mode.rawValue)")
+                }
+            }
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8)) else {
+            throw Failure("policyc eval: cannot write \(path); check the folder exists and is writable")
+        }
+    }
+}
+
+/// Defaults the lead replaces with the daemon's constants after merging the chat branch.
+enum EvalDefaults {
+    /// The best dense cosine below which an answer is refused: near the lowest threshold that
+    /// refuses 80 % of the unanswerable gold questions (0.452 measured, docs/EVALUATION.md). The
+    /// chat daemon's calibrated constant replaces it once both branches are merged.
+    static let refusalThreshold: Float = 0.45
+}
+
+/// A failure ArgumentParser prints as is, exiting with code 1.
+struct Failure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
