@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .executable(name: "policyc", targets: ["policyc"]),
         .executable(name: "policy-verify", targets: ["policy-verify"]),
+        .library(name: "Answering", targets: ["Answering"]),
         .library(name: "QueryServer", targets: ["QueryServer"]),
         .executable(name: "policyd", targets: ["policyd"]),
     ],
@@ -84,6 +85,13 @@ let package = Package(
             dependencies: ["IndexFormat", "IndexCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        // Cited answers: prompts, the OpenAI-compatible client over libcurl (on a small thread pool of
+        // its own), SSE parsing, citation checking, extractive answers. Knows nothing of HTTP serving.
+        .target(
+            name: "Answering",
+            dependencies: ["CCurl", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
+
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
         // The daemon's core: routes, limits, memory guard, lazy model, reload, metrics.
         // Never IndexCompiler (the nm check in QueryServerTests enforces it).
@@ -115,6 +123,7 @@ let package = Package(
             name: "QueryServerTests",
             dependencies: ["QueryServer", "IndexFormat", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
