@@ -98,7 +98,7 @@ let package = Package(
         .target(
             name: "QueryServer",
             dependencies: [
-                "IndexFormat", "Retrieval", "Embeddings",
+                "IndexFormat", "Retrieval", "Embeddings", "Answering",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -108,6 +108,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            // The chat page, compiled into the binary as bytes (no Bundle, no files beside it).
+            resources: [.embedInCode("Resources/chat.html")],
             swiftSettings: strict),
         .executableTarget(
             name: "policyd",
