@@ -44,7 +44,7 @@ import Glibc
     public let port: Int
     private let listener: Int32
     private let behaviour: Behaviour
-    private let state = Mutex<(requests: [Received], stopped: Bool)>(([], false))
+    private let state = Mutex<(requests: [Received], stopped: Bool, hangUps: [Duration])>(([], false, []))
     /// Text the model's "fixed reply" contains in tests: echoed headers must never carry the key.
     public let model = "fake-model"
 
@@ -77,6 +77,10 @@ import Glibc
 
     /// Requests received so far.
     public var requests: [Received] { state.withLock { $0.requests } }
+
+    /// For `neverAnswer` and `drip`: how long after its request each client hung up, measured
+    /// here, so a test's own scheduling delays do not count (a busy test process resumes late).
+    public var hangUpDelays: [Duration] { state.withLock { $0.hangUps } }
 
     /// Stops accepting (connections in progress finish on their own threads).
     public func stop() {
@@ -113,6 +117,7 @@ import Glibc
             state.requests.append(request)
             return state.requests.count
         }
+        let received = ContinuousClock.now
         let streaming = request.body.contains(#""stream":true"#)
         switch behaviour {
         case .answer(let text):
@@ -120,7 +125,11 @@ import Glibc
         case .drip(let pieces, let interval):
             send(connection, Self.streamHead)
             for piece in pieces {
-                send(connection, Self.event(piece))
+                guard send(connection, Self.event(piece)) else {
+                    let delay = ContinuousClock.now - received
+                    state.withLock { $0.hangUps.append(delay) }
+                    return
+                }
                 usleep(UInt32(interval * 1000))
             }
             send(connection, Self.event(nil, finish: "stop") + "data: [DONE]\n\n")
@@ -155,6 +164,8 @@ import Glibc
         case .neverAnswer:
             var byte: UInt8 = 0
             while unsafe recv(connection, &byte, 1, 0) > 0 {}   // until the client hangs up (or 30 s)
+            let delay = ContinuousClock.now - received
+            state.withLock { $0.hangUps.append(delay) }
         }
     }
 
@@ -230,14 +241,18 @@ import Glibc
         return nil
     }
 
-    private func send(_ connection: Int32, _ text: String) { send(connection, Array(text.utf8)) }
+    /// False when the peer has gone.
+    @discardableResult
+    private func send(_ connection: Int32, _ text: String) -> Bool { send(connection, Array(text.utf8)) }
 
-    private func send(_ connection: Int32, _ bytes: [UInt8]) {
+    @discardableResult
+    private func send(_ connection: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let sent = unsafe bytes.withUnsafeBytes { unsafe Glibc.send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if sent <= 0 { return }
+            if sent <= 0 { return false }
             offset += sent
         }
+        return true
     }
 }
