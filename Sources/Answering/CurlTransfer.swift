@@ -1,6 +1,7 @@
 // Unsafe code allowed here: the one wrapper around libcurl's easy interface (its handle, the
 // header list and the C callbacks that hand data back to Swift). Nothing else imports CCurl.
 import CCurl
+import Synchronization
 
 /// One blocking HTTP POST over libcurl, run on the calling thread (the client's own thread pool,
 /// never an event loop). Body bytes go to `Receiver` as they arrive, so a stream is parsed while
@@ -54,11 +55,28 @@ enum CurlTransfer {
     /// libcurl's process-wide set-up, once, before the first handle (required before threads use it).
     private static let globalSetUp: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
 
+    /// One easy handle; `curl_easy_cleanup` when released. Used by one thread at a time.
+    @safe private final class Handle: @unchecked Sendable {   // handed between threads through `idle`, never shared
+        let pointer: UnsafeMutableRawPointer
+        init?() {
+            guard globalSetUp, let pointer = unsafe curl_easy_init() else { return nil }
+            unsafe self.pointer = pointer
+        }
+        deinit { unsafe curl_easy_cleanup(pointer) }
+    }
+
+    /// Handles between transfers. A handle keeps its connections open, so the next answer skips
+    /// the TCP and TLS handshakes with a hosted model; `curl_easy_reset` clears the options only.
+    private static let idle = Mutex<[Handle]>([])
+    private static let maximumIdleHandleCount = 8
+
     /// Runs `request` to the end. Success means an HTTP exchange finished (any status: the
     /// receiver saw it); failures are transport problems, timeouts and aborts.
     static func perform(_ request: Request, receiver: Receiver) -> Result<Void, Failure> {
-        guard globalSetUp, let handle = unsafe curl_easy_init() else { return .failure(.other("libcurl could not start a transfer")) }
-        defer { unsafe curl_easy_cleanup(handle) }
+        guard let reused = idle.withLock({ $0.popLast() }) ?? Handle() else { return .failure(.other("libcurl could not start a transfer")) }
+        let handle = unsafe reused.pointer
+        unsafe curl_easy_reset(handle)
+        defer { idle.withLock { if $0.count < maximumIdleHandleCount { $0.append(reused) } } }
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
         for line in request.headers { unsafe headerList = unsafe curl_slist_append(headerList, line) }
         defer { unsafe curl_slist_free_all(headerList) }
