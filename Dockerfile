@@ -45,12 +45,13 @@ RUN tools/runtime-tree /app
 # --- run: Debian slim with the runtime packages only ----------------------------------------------
 FROM debian:bookworm-slim
 
-# Exactly the packages policyd loads libraries from (liblz4-1, libssl3, libopenblas0-pthread, …):
-# tools/runtime-packages.txt, which tools/runtime-tree checks against ldd.
+# Exactly the packages policyd loads libraries from (liblz4-1, libssl3, libopenblas0-pthread, libcurl4,
+# …): tools/runtime-packages.txt, which tools/runtime-tree checks against ldd. Plus ca-certificates,
+# which no library needs but libcurl reads to verify a hosted LLM's HTTPS certificate (LLM_BASE_URL).
 COPY tools/runtime-packages.txt /tmp/runtime-packages.txt
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update -q \
- && sed -e 's/#.*//' /tmp/runtime-packages.txt | xargs apt-get install -y -q --no-install-recommends \
+ && { sed -e 's/#.*//' /tmp/runtime-packages.txt; echo ca-certificates; } | xargs apt-get install -y -q --no-install-recommends \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt \
  && useradd --system --uid 10001 --user-group --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin policyd

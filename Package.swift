@@ -29,6 +29,7 @@ let package = Package(
         .library(name: "Retrieval", targets: ["Retrieval"]),
         .executable(name: "policyc", targets: ["policyc"]),
         .executable(name: "policy-verify", targets: ["policy-verify"]),
+        .library(name: "Answering", targets: ["Answering"]),
         .library(name: "QueryServer", targets: ["QueryServer"]),
         .executable(name: "policyd", targets: ["policyd"]),
     ],
@@ -91,13 +92,20 @@ let package = Package(
             dependencies: ["IndexFormat", "IndexCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
+        // Cited answers: prompts, the OpenAI-compatible client over libcurl (on a small thread pool of
+        // its own), SSE parsing, citation checking, extractive answers. Knows nothing of HTTP serving.
+        .target(
+            name: "Answering",
+            dependencies: ["CCurl", .product(name: "NIOPosix", package: "swift-nio")],
+            swiftSettings: strict),
+
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),
         // The daemon's core: routes, limits, memory guard, lazy model, reload, metrics.
         // Never IndexCompiler (the nm check in QueryServerTests enforces it).
         .target(
             name: "QueryServer",
             dependencies: [
-                "IndexFormat", "Retrieval", "Embeddings",
+                "IndexFormat", "Retrieval", "Embeddings", "Answering",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -107,6 +115,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
+            // The chat page, compiled into the binary as bytes (no Bundle, no files beside it).
+            resources: [.embedInCode("Resources/chat.html")],
             swiftSettings: strict),
         .executableTarget(
             name: "policyd",
@@ -123,6 +133,7 @@ let package = Package(
             dependencies: ["QueryServer", "IndexFormat", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Retrieval", "IndexFormat", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AnsweringTests", dependencies: ["Answering", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "PolicyVerifyTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

@@ -24,6 +24,9 @@ package struct APIRoutes: Sendable {
         route(router, .get, "/v1/documents", cost: .cheap) { _, _ in JSONResponse.make(DocumentListResponse(state.store.current)) }
         route(router, .get, "/v1/documents/**", cost: .cheap) { _, context in try document(context) }
         route(router, .post, "/v1/search", cost: .expensive) { request, _ in try await search(request) }
+        route(router, .post, "/v1/chat", cost: .expensive) { request, _ in try await chat(request, field: "question") }
+        route(router, .post, "/chat", cost: .expensive) { request, _ in try await chat(request, field: "message") }
+        route(router, .get, "/", cost: .probe) { _, _ in ChatPage.response() }
         router.addRoutes(methodNotAllowedRoutes)
     }
 
@@ -84,11 +87,24 @@ package struct APIRoutes: Sendable {
         return JSONResponse.make(try await state.searchService.search(search))
     }
 
+    /// `/v1/chat` (JSON, or events with "stream": true), and the original system's `/chat`
+    /// (`{"message"}` in, the answer with its sources out).
+    private func chat(_ request: Request, field: String) async throws -> Response {
+        let body = try await RequestBodyReader.read(request, limits: state.configuration.limits)
+        let chat = try ChatRequest.decode(body, field: field, limits: state.configuration.limits)
+        let service = state.chatService
+        let prepared = try await service.prepare(chat)
+        if chat.stream, field == "question" { return ChatStream.response(service, prepared) }
+        let response = await service.answer(prepared)
+        return field == "message" ? JSONResponse.make(response.legacy) : JSONResponse.make(response)
+    }
+
     // MARK: Route table
 
     private static let knownPaths: [(path: String, methods: [HTTPRequest.Method])] = [
         ("/health", [.get]), ("/ready", [.get]), ("/metrics", [.get]), ("/v1/status", [.get]),
         ("/v1/documents", [.get]), ("/v1/documents/**", [.get]), ("/v1/search", [.post]),
+        ("/v1/chat", [.post]), ("/chat", [.post]), ("/", [.get]),
     ]
 
     /// Adds `handler` for `method` on `path`, behind the memory guard for its `cost`.

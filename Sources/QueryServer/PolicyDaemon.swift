@@ -42,7 +42,7 @@ public struct PolicyDaemon: Sendable {
         let application = makeApplication { port in
             logger.notice("ready", metadata: [
                 "port": "\(port)", "artifact": "\(artifact.path)", "chunks": "\(artifact.chunkCount)",
-                "digest": "\(artifact.digest)", "startup_ms": "\(Milliseconds.since(startedAt))"])
+                "digest": "\(artifact.digest)", "llm": "\(state.configuration.languageModelSummary)", "startup_ms": "\(Milliseconds.since(startedAt))"])
             await onReady(port)
         }
         var configuration = ServiceGroupConfiguration(

@@ -1,3 +1,5 @@
+import Answering
+
 /// Everything `policyd` can be told: where the files are, where to listen, and the limits.
 public struct ServerConfiguration: Sendable {
     public var artifactPath: String
@@ -10,10 +12,25 @@ public struct ServerConfiguration: Sendable {
     /// How often to check whether the artifact file changed, and reload it if so (0: only on SIGHUP).
     public var watchIntervalSeconds: Double = 2
     public var limits = Limits()
+    /// The OpenAI-compatible endpoint `/v1/chat` asks; nil answers extractively.
+    public var languageModel: LLMSettings?
 
     public init(artifactPath: String, modelFolder: String) {
         self.artifactPath = artifactPath
         self.modelFolder = modelFolder
+    }
+}
+
+extension ServerConfiguration {
+    /// Sets `languageModel` from `LLM_BASE_URL`, `LLM_MODEL`, `LLM_API_KEY` and the optional
+    /// `LLM_*` deadlines in `environment`. Throws a message (never containing the key) for bad values.
+    public mutating func readLanguageModel(fromEnvironment environment: [String: String]) throws {
+        languageModel = try LLMSettings.fromEnvironment(environment)
+    }
+
+    /// The model and where it is, for the start-up log line (never the key).
+    public var languageModelSummary: String {
+        languageModel.map(\.description) ?? "none: chat answers are extractive (set LLM_BASE_URL and LLM_MODEL)"
     }
 }
 

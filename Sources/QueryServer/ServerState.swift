@@ -1,3 +1,4 @@
+import Answering
 import IndexFormat
 import Logging
 
@@ -10,6 +11,8 @@ package struct ServerState: Sendable {
     package let limiter: EmbeddingLimiter
     package let memoryGuard: MemoryGuard
     package let metrics: ServerMetrics
+    /// The language model's client, when `LLM_BASE_URL` configured one; else chat is extractive.
+    package let chatClient: ChatCompletionClient?
     package let startedAt: ContinuousClock.Instant
     package let logger: Logger
 
@@ -29,11 +32,17 @@ package struct ServerState: Sendable {
                                    queueTimeout: .milliseconds(Int(configuration.limits.embeddingQueueTimeoutSeconds * 1000)))
         memoryGuard = MemoryGuard(limits: configuration.limits)
         metrics = ServerMetrics()
+        chatClient = configuration.languageModel.map { ChatCompletionClient(settings: $0) }
         metrics.memoryLimit.set(Double(memoryGuard.limitByteCount ?? 0))
     }
 
     var searchService: SearchService {
         SearchService(store: store, model: model, cache: cache, limiter: limiter, memoryGuard: memoryGuard, metrics: metrics)
+    }
+
+    var chatService: ChatService {
+        ChatService(search: searchService, client: chatClient,
+                    promptTokenBudget: configuration.languageModel?.promptTokenBudget ?? 1_500, metrics: metrics, logger: logger)
     }
 
     var uptimeSeconds: Double { Milliseconds.since(startedAt) / 1000 }

@@ -25,6 +25,12 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
             POLICYD_LOG_LEVEL. \
             A flag on the command line wins over the environment.
 
+            POST /v1/chat asks a language model when LLM_BASE_URL (an OpenAI-compatible /v1 \
+            endpoint) and LLM_MODEL are set, with LLM_API_KEY if it needs one (environment only; \
+            never logged); optional LLM_CONNECT_TIMEOUT_SECONDS (3), LLM_FIRST_TOKEN_TIMEOUT_SECONDS \
+            (10), LLM_TOTAL_TIMEOUT_SECONDS (30), LLM_MAX_TOKENS (400), LLM_PROMPT_TOKENS (1500). \
+            Without them, chat answers by quoting the best passages.
+
             Exit codes:
               0  shut down cleanly after SIGTERM or SIGINT
               1  the artifact is missing, damaged or unreadable (the message says which)
@@ -87,6 +93,11 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
         if let seconds = watchSeconds ?? environmentWatch {
             guard seconds >= 0, seconds.isFinite else { throw ValidationError("--watch-seconds must be 0 (off) or more") }
             configuration.watchIntervalSeconds = seconds
+        }
+        do {
+            try configuration.readLanguageModel(fromEnvironment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
         }
         let levelName = logLevel ?? environment["POLICYD_LOG_LEVEL"] ?? "info"
         guard let level = Logger.Level(rawValue: levelName) else { throw ValidationError("unknown log level '\(levelName)'") }

@@ -7,10 +7,14 @@ final class DaemonChild: Sendable {
     private let process: Process
     private let log = LogBuffer()
 
-    init(arguments: [String]) throws {
+    /// `environment` adds to (or overrides) this process's environment.
+    init(arguments: [String], environment: [String: String] = [:]) throws {
         let process = Process()
         process.executableURL = ProcessRunner.productsFolder.appendingPathComponent("policyd")
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
