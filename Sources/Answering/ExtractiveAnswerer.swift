@@ -18,8 +18,8 @@ public enum ExtractiveAnswerer {
     /// Longest sentence quoted, in characters (a run-on table row is cut).
     static let maximumSentenceCharacterCount = 400
 
-    /// The answer for `question` from `passages` (best first). Always quotes the first passage's
-    /// best sentence, so a non-empty passage list gives at least one citation.
+    /// The answer for `question` from `passages` (best first). Always quotes at least one sentence
+    /// (the first passage's first when none shares a word), so passages give at least one citation.
     public static func answer(question: String, passages: [Passage]) -> Answer {
         let questionTerms = Set(terms(question))
         struct Candidate { var passage: Int; var position: Int; var sentence: String; var overlap: Int; var score: Double }
@@ -34,9 +34,19 @@ public enum ExtractiveAnswerer {
         }
         guard let firstPassage = passages.first else { return Answer(text: "", citedNumbers: [], quotes: [:]) }
         var chosen: [Candidate] = []
-        // The first passage's best sentence (or its first, when none shares a word).
-        if let best = candidates.filter({ $0.passage == firstPassage.number }).max(by: { $0.score < $1.score }) {
-            chosen.append(best)
+        // The first passage's best sentence: retrieval's best guess (on the gold questions it names
+        // the right document more often than word overlap does). And when a sentence elsewhere
+        // matches the question clearly better, that one too: hybrid search may rank a section's
+        // introduction ("Purpose") first for its words while the rule sits in the second passage.
+        let bestFirst = candidates.filter { $0.passage == firstPassage.number }.max(by: { $0.score < $1.score })
+        if let best = candidates.max(by: { $0.score < $1.score }) {
+            if let bestFirst { chosen.append(bestFirst) }
+            if best.passage != firstPassage.number, bestFirst == nil || 4 * (bestFirst?.overlap ?? 0) < 3 * best.overlap {
+                chosen.append(best)   // also when the first passage has no sentence at all
+            }
+        } else if !firstPassage.text.isEmpty {   // no sentence of three words anywhere: quote the text's start
+            let text = String(firstPassage.text.prefix(maximumSentenceCharacterCount))
+            chosen.append(Candidate(passage: firstPassage.number, position: 0, sentence: text, overlap: 0, score: 0))
         }
         // More sentences only when they match about as well as the best one, on two words at least:
         // a sentence sharing one common word with the question is noise, not support.

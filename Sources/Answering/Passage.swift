@@ -13,9 +13,11 @@ public struct Passage: Sendable, Equatable {
     public var url: String
     /// Cosine similarity of the question's embedding with the passage's (dense retrieval).
     public var denseScore: Float
+    /// The passage's BM25 score for the question's words (0 when none matched).
+    public var lexicalScore: Float
 
     public init(number: Int, chunkId: String, document: String, title: String, headingPath: [String], text: String,
-                url: String, denseScore: Float) {
+                url: String, denseScore: Float, lexicalScore: Float = 0) {
         self.number = number
         self.chunkId = chunkId
         self.document = document
@@ -24,5 +26,6 @@ public struct Passage: Sendable, Equatable {
         self.text = text
         self.url = url
         self.denseScore = denseScore
+        self.lexicalScore = lexicalScore
     }
 }

@@ -2,7 +2,7 @@ import Foundation  // build-time tooling: full Foundation (String(format:), log2
 import Retrieval
 
 /// What `policyc eval` prints: per mode, ranking metrics at document and section level, refusal
-/// of unanswerable questions at a dense-cosine threshold, search latency, and the worst questions.
+/// of unanswerable questions under a refusal rule, search latency, and the worst questions.
 public struct EvaluationReport: Codable, Equatable, Sendable {
     public struct Latency: Codable, Equatable, Sendable {
         public var meanMilliseconds: Double
@@ -11,8 +11,8 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     }
 
     public struct Refusal: Codable, Equatable, Sendable {
-        public var threshold: Float
-        /// Unanswerable questions whose best dense cosine is below the threshold.
+        public var rule: RefusalRule
+        /// Unanswerable questions the rule refuses.
         public var unanswerableRefusedRate: Double
         /// Answerable questions refused all the same (should stay small).
         public var answerableRefusedRate: Double
@@ -42,10 +42,10 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public var modes: [String: ModeReport]
     /// The pre-hybrid search (plain dense top-k), timed in the same run: hybrid's cost is the ratio.
     public var plainDenseLatency: Latency?
-    /// The threshold that refuses ≥ 80 % of unanswerable questions while answering ≥ 95 % of
-    /// answerable ones (hybrid mode's best dense cosine), or nil when none does.
+    /// The dense floor that, with the rule's lexical floor, refuses ≥ 80 % of unanswerable
+    /// questions while answering ≥ 95 % of answerable ones (hybrid mode), or nil when none does.
     public var suggestedRefusalThreshold: Float?
-    /// When no threshold meets both targets: the lowest that refuses ≥ 80 % of unanswerable
+    /// When no dense floor meets both targets: the lowest that refuses ≥ 80 % of unanswerable
     /// questions (hybrid), and the share of answerable questions it refuses too.
     public var unanswerableTargetThreshold: Float?
     public var unanswerableTargetAnswerableRefusedRate: Double?
@@ -54,7 +54,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     public static let requiredAnswerableAnswered = 0.95
 
     /// Builds the report from each mode's per-question results.
-    public init(questions: [GoldQuestion], results: [SearchMode: [EvaluationRun.QuestionResult]], threshold: Float,
+    public init(questions: [GoldQuestion], results: [SearchMode: [EvaluationRun.QuestionResult]], rule: RefusalRule,
                 embedMilliseconds: [Double], artifactDigest: String, worstCount: Int = 5) {
         self.artifactDigest = artifactDigest
         questionCount = questions.count
@@ -74,42 +74,43 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
             modes[mode.rawValue] = ModeReport(
                 document: RankingMetrics(ranks: scored.map { rows[$0].documentRank }),
                 section: RankingMetrics(ranks: scored.map { rows[$0].sectionRank }),
-                refusal: Self.refusal(threshold: threshold, rows: rows, answerable: answerable, unanswerable: unanswerable),
+                refusal: Self.refusal(rule: rule, rows: rows, answerable: answerable, unanswerable: unanswerable),
                 latency: Latency(meanMilliseconds: times.reduce(0, +) / Double(max(1, times.count)),
                                  p50Milliseconds: Self.percentile(times, 0.5), p95Milliseconds: Self.percentile(times, 0.95)),
                 worst: Array(worst))
         }
         self.modes = modes
         let hybrid = results[.hybrid] ?? results.values.first ?? []
-        suggestedRefusalThreshold = Self.suggestThreshold(rows: hybrid, answerable: answerable, unanswerable: unanswerable)
+        suggestedRefusalThreshold = Self.suggestThreshold(rule: rule, rows: hybrid, answerable: answerable, unanswerable: unanswerable)
         if suggestedRefusalThreshold == nil, !unanswerable.isEmpty {
             let scores = Set(hybrid.map(\.topDenseScore)).sorted()
             let candidates = zip(scores, scores.dropFirst()).map { ($0 + $1) / 2 }
             if let threshold = candidates.first(where: {
-                Self.refusal(threshold: $0, rows: hybrid, answerable: answerable, unanswerable: unanswerable).unanswerableRefusedRate >= Self.requiredUnanswerableRefusal
+                Self.refusal(rule: rule.withDenseFloor($0), rows: hybrid, answerable: answerable, unanswerable: unanswerable).unanswerableRefusedRate >= Self.requiredUnanswerableRefusal
             }) {
                 unanswerableTargetThreshold = threshold
-                unanswerableTargetAnswerableRefusedRate = Self.refusal(threshold: threshold, rows: hybrid, answerable: answerable,
+                unanswerableTargetAnswerableRefusedRate = Self.refusal(rule: rule.withDenseFloor(threshold), rows: hybrid, answerable: answerable,
                                                                        unanswerable: unanswerable).answerableRefusedRate
             }
         }
     }
 
-    static func refusal(threshold: Float, rows: [EvaluationRun.QuestionResult], answerable: [Int], unanswerable: [Int]) -> Refusal {
+    static func refusal(rule: RefusalRule, rows: [EvaluationRun.QuestionResult], answerable: [Int], unanswerable: [Int]) -> Refusal {
         func rate(_ indices: [Int]) -> Double {
-            indices.isEmpty ? 0 : Double(indices.filter { rows[$0].topDenseScore < threshold }.count) / Double(indices.count)
+            let refused = indices.filter { rule.refuses(bestDenseScore: rows[$0].topDenseScore, bestLexicalScore: rows[$0].topLexicalScore) }
+            return indices.isEmpty ? 0 : Double(refused.count) / Double(indices.count)
         }
-        return Refusal(threshold: threshold, unanswerableRefusedRate: rate(unanswerable), answerableRefusedRate: rate(answerable))
+        return Refusal(rule: rule, unanswerableRefusedRate: rate(unanswerable), answerableRefusedRate: rate(answerable))
     }
 
-    /// Among thresholds halfway between observed best cosines, the one that meets both targets
-    /// with the widest margin on answerable questions (the lowest such threshold).
-    static func suggestThreshold(rows: [EvaluationRun.QuestionResult], answerable: [Int], unanswerable: [Int]) -> Float? {
+    /// Among dense floors halfway between observed best cosines (with `rule`'s lexical floor), the
+    /// one that meets both targets with the widest margin on answerable questions (the lowest such).
+    static func suggestThreshold(rule: RefusalRule, rows: [EvaluationRun.QuestionResult], answerable: [Int], unanswerable: [Int]) -> Float? {
         guard !rows.isEmpty, !unanswerable.isEmpty else { return nil }
         let scores = Set(rows.map(\.topDenseScore)).sorted()
         let candidates = zip(scores, scores.dropFirst()).map { ($0 + $1) / 2 }
         return candidates.first { threshold in
-            let refusal = refusal(threshold: threshold, rows: rows, answerable: answerable, unanswerable: unanswerable)
+            let refusal = refusal(rule: rule.withDenseFloor(threshold), rows: rows, answerable: answerable, unanswerable: unanswerable)
             return refusal.unanswerableRefusedRate >= requiredUnanswerableRefusal && 1 - refusal.answerableRefusedRate >= requiredAnswerableAnswered
         }
     }
@@ -167,9 +168,11 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
                                 hybrid.meanMilliseconds, hybrid.p50Milliseconds, plain.meanMilliseconds, plain.p50Milliseconds,
                                 hybrid.meanMilliseconds / plain.meanMilliseconds, hybrid.p50Milliseconds / max(plain.p50Milliseconds, 1e-9)))
         }
-        if let threshold = modes.values.first?.refusal.threshold { lines.append("refusal threshold (best dense cosine of the first \(EvaluationRun.refusalDepth) passages): \(String(format: "%.3f", threshold))") }
-        lines.append(suggestedRefusalThreshold.map { "suggested threshold (refuses ≥ 80 % unanswerable, answers ≥ 95 % answerable, hybrid): \(String(format: "%.3f", $0))" }
-                     ?? "no threshold refuses ≥ 80 % of unanswerable questions while answering ≥ 95 % of answerable ones")
+        if let rule = modes.values.first?.refusal.rule {
+            lines.append("refusal rule (best of the first \(EvaluationRun.refusalDepth) passages): dense cosine < \(String(format: "%.3f", rule.minimumDenseScore)) and BM25 < \(String(format: "%.2f", rule.minimumLexicalScore))")
+        }
+        lines.append(suggestedRefusalThreshold.map { "suggested dense floor with that BM25 floor (refuses ≥ 80 % unanswerable, answers ≥ 95 % answerable, hybrid): \(String(format: "%.3f", $0))" }
+                     ?? "no dense floor (with that BM25 floor) refuses ≥ 80 % of unanswerable questions while answering ≥ 95 % of answerable ones")
         if let threshold = unanswerableTargetThreshold, let cost = unanswerableTargetAnswerableRefusedRate {
             lines.append("  the lowest that refuses ≥ 80 % of unanswerable ones is \(String(format: "%.3f", threshold)), which also refuses \(String(format: "%.1f", cost * 100)) % of answerable ones")
         }
@@ -183,5 +186,12 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
             }
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension RefusalRule {
+    /// The same rule with another dense floor (the threshold studies vary only that one).
+    func withDenseFloor(_ floor: Float) -> RefusalRule {
+        RefusalRule(minimumDenseScore: floor, minimumLexicalScore: minimumLexicalScore)
     }
 }

@@ -6,7 +6,7 @@ import Retrieval
 public struct EvaluationRun: Sendable {
     /// How many passages each question retrieves (the deepest cut-off reported).
     public static let depth = 10
-    /// Passages whose best dense cosine decides refusal (what an answer is built from).
+    /// Passages whose best dense and lexical scores decide refusal (what an answer is built from).
     public static let refusalDepth = 5
 
     public let reader: ArtifactReader
@@ -26,15 +26,19 @@ public struct EvaluationRun: Sendable {
         public var sectionRank: Int?
         /// The best dense cosine among the first `refusalDepth` passages.
         public var topDenseScore: Float
+        /// The best BM25 score among the first `refusalDepth` passages.
+        public var topLexicalScore: Float
         public var searchMilliseconds: Double
         /// The first passage's document and heading path, for the worst-question list.
         public var firstResult: String
 
-        public init(id: String, documentRank: Int?, sectionRank: Int?, topDenseScore: Float, searchMilliseconds: Double, firstResult: String) {
+        public init(id: String, documentRank: Int?, sectionRank: Int?, topDenseScore: Float, topLexicalScore: Float = 0,
+                    searchMilliseconds: Double, firstResult: String) {
             self.id = id
             self.documentRank = documentRank
             self.sectionRank = sectionRank
             self.topDenseScore = topDenseScore
+            self.topLexicalScore = topLexicalScore
             self.searchMilliseconds = searchMilliseconds
             self.firstResult = firstResult
         }
@@ -58,6 +62,7 @@ public struct EvaluationRun: Sendable {
                 documentRank: rank(of: question, in: outcome.results, section: false),
                 sectionRank: rank(of: question, in: outcome.results, section: true),
                 topDenseScore: outcome.results.prefix(Self.refusalDepth).map { (passage: RankedChunk) in passage.denseScore }.max() ?? -1,
+                topLexicalScore: outcome.results.prefix(Self.refusalDepth).map { (passage: RankedChunk) in passage.lexicalScore }.max() ?? 0,
                 searchMilliseconds: Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000,
                 firstResult: outcome.results.first.map { describe($0) } ?? "(nothing)"))
         }

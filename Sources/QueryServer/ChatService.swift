@@ -1,4 +1,5 @@
 import Answering
+import Retrieval
 import Logging
 import Prometheus
 import Synchronization
@@ -41,8 +42,9 @@ struct ChatService: Sendable {
     /// `fallback` saying why. `onText` (streaming) receives the model's text as it arrives.
     func answer(_ prepared: Prepared, onText: (@Sendable (String) -> Void)? = nil) async -> ChatResponse {
         var timings = ChatResponse.Timings(retrieval: Milliseconds.of(prepared.retrieval))
-        let best = prepared.passages.map(\.denseScore).max() ?? 0
-        guard best >= RefusalThreshold.minimumBestDenseScore else {
+        let refuses = RefusalRule.calibrated.refuses(bestDenseScore: prepared.passages.map(\.denseScore).max() ?? 0,
+                                                     bestLexicalScore: prepared.passages.map(\.lexicalScore).max() ?? 0)
+        guard !refuses else {
             return finish(ChatResponse(answer: Self.refusalText, citations: [], mode: .refused, retrieval: prepared.retrieved,
                                        timingsMs: timings, model: nil, fallback: nil), prepared, llm: .zero)
         }

@@ -31,8 +31,11 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The sentence-transformers model folder (default: $POLICYQA_MODEL_DIR, else models/all-MiniLM-L6-v2).", valueName: "dir"))
     var model: String?
     @Option(name: .customLong("refusal-threshold"),
-            help: ArgumentHelp("Refuse when the best dense cosine of the first 5 passages is below this.", valueName: "cosine"))
-    var refusalThreshold: Float = EvalDefaults.refusalThreshold
+            help: ArgumentHelp("Refuse when the best dense cosine of the first 5 passages is below this (and BM25 below --refusal-lexical; default: policyd's rule).", valueName: "cosine"))
+    var refusalThreshold: Float = RefusalRule.calibrated.minimumDenseScore
+    @Option(name: .customLong("refusal-lexical"),
+            help: ArgumentHelp("... and the best BM25 score of those passages is below this (default: policyd's rule).", valueName: "score"))
+    var refusalLexical: Float = RefusalRule.calibrated.minimumLexicalScore
     @Option(help: ArgumentHelp("Fusion: weighted:W (W = dense weight, 0...1; default weighted:0.7, as policyd) or rrf (reciprocal rank, k = 60).", valueName: "fusion"))
     var fusion = "weighted:0.7"
     @Option(help: ArgumentHelp("Fail when hybrid recall@5 falls more than 0.02 below this report's.", valueName: "baseline.json"))
@@ -72,7 +75,7 @@ struct EvalCommand: ParsableCommand {
         for mode in SearchMode.allCases {
             do { results[mode] = try evaluation.run(golden, vectors: vectors, mode: mode) } catch { throw Failure("policyc eval: \(error)") }
         }
-        var report = EvaluationReport(questions: golden, results: results, threshold: refusalThreshold,
+        var report = EvaluationReport(questions: golden, results: results, rule: RefusalRule(minimumDenseScore: refusalThreshold, minimumLexicalScore: refusalLexical),
                                       embedMilliseconds: embedTimes, artifactDigest: reader.digest)
         report.recordPlainDense(evaluation.plainDenseMilliseconds(vectors))
         print(json ? report.json() : report.table())
@@ -110,14 +113,6 @@ struct EvalCommand: ParsableCommand {
             throw Failure("policyc eval: cannot write \(path); check the folder exists and is writable")
         }
     }
-}
-
-/// Defaults the lead replaces with the daemon's constants after merging the chat branch.
-enum EvalDefaults {
-    /// The best dense cosine below which an answer is refused: near the lowest threshold that
-    /// refuses 80 % of the unanswerable gold questions (0.452 measured, docs/EVALUATION.md). The
-    /// chat daemon's calibrated constant replaces it once both branches are merged.
-    static let refusalThreshold: Float = 0.45
 }
 
 /// A failure ArgumentParser prints as is, exiting with code 1.

@@ -23,6 +23,17 @@ import Testing
         #expect(answer.text.hasSuffix("[1]"))
     }
 
+    @Test func alsoQuotesAClearlyBetterSentenceFromALowerPassage() {
+        let passages = [
+            PromptBuilderTests.passage(1, "Many employees want to combine work with time abroad. This policy explains the limits."),
+            PromptBuilderTests.passage(2, "You may work from abroad for up to 20 working days in any rolling 12-month period."),
+        ]
+        let answer = ExtractiveAnswerer.answer(question: "How many working days can I work from abroad?", passages: passages)
+        #expect(answer.citedNumbers == [1, 2])
+        #expect(answer.quotes[2] == "You may work from abroad for up to 20 working days in any rolling 12-month period.")
+        #expect(answer.text.contains("20 working days"))
+    }
+
     @Test func readsTableRowsAsText() {
         #expect(ExtractiveAnswerer.sentences(Self.passages[2].text) == ["Taxi; $50 per ride"])
     }
