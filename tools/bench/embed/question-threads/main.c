@@ -1,8 +1,8 @@
 /* How many threads one question's matrix products can use: the 36 bfloat16 products of a
  * MiniLM-L6 question (6 layers: 4 of 384x384, 384->1536, 1536->384; ROWS tokens), timed on one
  * thread and split by output panels over two, with a barrier after every product as a real split
- * would need. Wall-clock time per question, both in this invocation. Random weights: the work,
- * not the values, matters here. Built and run by ../question-threads.sh. */
+ * would need. Wall-clock time per question, both in this invocation, and the one-thread rate. Random weights: the work,
+ * not the values, matters here. Built and run by ../kernels.sh. */
 #include "CKernels.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -81,6 +81,9 @@ int main(int argc, char **argv) {
         if (a < one) one = a;
         if (b < two) two = b;
     }
-    printf("{\"rows\":%ld,\"one_thread_ms\":%.3f,\"two_threads_ms\":%.3f,\"speedup\":%.2f}\n", rows, one, two, one / two);
+    double multiply_adds = 0;
+    for (int m = 0; m < MATRICES; m++) multiply_adds += (double)shapes[m % 6][0] * shapes[m % 6][1] * rows;
+    printf("{\"rows\":%ld,\"one_thread_ms\":%.3f,\"one_thread_g_multiply_adds_per_s\":%.1f,\"two_threads_ms\":%.3f,\"speedup\":%.2f}\n",
+           rows, one, multiply_adds / one / 1e6, two, one / two);
     return 0;
 }
