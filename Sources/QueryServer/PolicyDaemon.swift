@@ -48,7 +48,13 @@ public struct PolicyDaemon: Sendable {
         var configuration = ServiceGroupConfiguration(
             services: [.init(service: application), .init(service: ShutdownNotice(state: state))], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = .milliseconds(Int(state.configuration.limits.shutdownGraceSeconds * 1000))
-        try await ServiceGroup(configuration: configuration).run()
+        do {
+            try await ServiceGroup(configuration: configuration).run()
+        } catch {
+            await state.model.finishBackgroundWork()
+            throw error
+        }
+        await state.model.finishBackgroundWork()
         logger.notice("stopped", metadata: ["uptime_seconds": "\(state.uptimeSeconds)"])
     }
 }

@@ -41,6 +41,12 @@ package final class QuestionModel: Sendable {
     /// kept), unless that has started already.
     package func startFingerprinting() { _ = fingerprintTask() }
 
+    /// Waits for the background hashing to end, so the process never exits in the middle of it
+    /// (exit() cleans libcrypto up under the hashing thread's feet).
+    package func finishBackgroundWork() async {
+        _ = await fingerprinting.withLock({ $0 })?.value
+    }
+
     private func fingerprintTask() -> Task<Result<(ModelFingerprint, Duration), EmbeddingError>?, Never> {
         fingerprinting.withLock { running in
             if let running { return running }

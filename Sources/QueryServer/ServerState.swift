@@ -23,9 +23,11 @@ package struct ServerState: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.startedAt = startedAt
-        model = QuestionModel(folder: configuration.modelFolder, logger: logger)
-        model.startFingerprinting()   // on another core while the artifact is checked and the server binds
         store = try ArtifactStore(path: configuration.artifactPath, verifiesDigest: configuration.verifiesDigestAtStart)
+        model = QuestionModel(folder: configuration.modelFolder, logger: logger)
+        // Only once the artifact is good: a process that exits at once must not leave a thread
+        // hashing with libcrypto while exit() tears libcrypto down (that crashed with SIGSEGV).
+        model.startFingerprinting()   // on another core while the server binds
         cache = QuestionVectorCache(capacity: configuration.limits.embeddingCacheCapacity)
         limiter = EmbeddingLimiter(slotCount: configuration.limits.concurrentEmbeddingCount,
                                    queueLength: configuration.limits.embeddingQueueLength,

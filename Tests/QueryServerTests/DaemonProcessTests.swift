@@ -107,4 +107,27 @@ import Testing
         #expect(await daemon.waitForExit() == 0)
         #expect(daemon.standardError.contains("stopped"))
     }
+
+    @Test func aTakenPortExits2SayingSoWithoutCrashing() async throws {
+        let first = try DaemonChild(arguments: ["--artifact", DaemonFixtures.artifactPath, "--model", DaemonFixtures.modelFolder,
+                                                "--port", "0", "--host", "127.0.0.1"])
+        let port = try #require(await first.waitForPort())
+        // The second one has the artifact (so it hashes the model in the background) but not the port.
+        let result = try ProcessRunner.run("policyd", ["--artifact", DaemonFixtures.artifactPath, "--model", DaemonFixtures.modelFolder,
+                                                       "--port", String(port), "--host", "127.0.0.1"])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("in use"), "\(result.standardError)")
+        first.signal(SIGTERM)
+        #expect(await first.waitForExit() == 0)
+    }
+
+    @Test func sigtermRightAfterReadyExitsCleanly() async throws {
+        for _ in 0..<3 {   // while the model's files are still being hashed in the background
+            let daemon = try DaemonChild(arguments: ["--artifact", DaemonFixtures.artifactPath, "--model", DaemonFixtures.modelFolder,
+                                                     "--port", "0", "--host", "127.0.0.1"])
+            _ = try #require(await daemon.waitForPort())
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitForExit() == 0, "\(daemon.standardError)")
+        }
+    }
 }
