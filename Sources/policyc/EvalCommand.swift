@@ -53,8 +53,8 @@ struct EvalCommand: ParsableCommand {
         let embedder: SentenceEmbedder
         do {
             let folder = model ?? ProcessInfo.processInfo.environment["POLICYQA_MODEL_DIR"] ?? "models/all-MiniLM-L6-v2"
-            // Questions are embedded as the daemon embeds them (Float16 layer weights).
-            embedder = try SentenceEmbedder(folder: folder, precision: .float16)
+            // Questions are embedded as the daemon embeds them (bfloat16, or Float16 without AVX512_BF16).
+            embedder = try SentenceEmbedder(folder: folder, precision: .bfloat16)
         } catch {
             throw Failure("policyc eval: \(error)")
         }
