@@ -76,9 +76,22 @@ public struct LLMSettings: Sendable, CustomStringConvertible {
         public var description: String { message }
     }
 
-    /// Everything but the key.
+    /// `completionsURL` as logs may show it: without credentials in the authority
+    /// (`https://user:secret@host`) and without the query string (some providers take `?key=`).
+    public var redactedCompletionsURL: String {
+        var url = completionsURL
+        if let query = url.firstIndex(of: "?") { url = String(url[..<query]) + "?…" }
+        let parts = url.split(separator: "://", maxSplits: 1, omittingEmptySubsequences: false)
+        guard parts.count == 2 else { return url }
+        let rest = parts[1]
+        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return parts[0] + "://…@" + rest[rest.index(after: at)...]
+    }
+
+    /// Everything but the key (and any secret in the URL).
     public var description: String {
-        "\(completionsURL) model=\(model) key=\(apiKey == nil ? "none" : "set") deadlines(connect=\(connectTimeoutSeconds)s first_token=\(firstTokenTimeoutSeconds)s total=\(totalTimeoutSeconds)s)"
+        "\(redactedCompletionsURL) model=\(model) key=\(apiKey == nil ? "none" : "set") deadlines(connect=\(connectTimeoutSeconds)s first_token=\(firstTokenTimeoutSeconds)s total=\(totalTimeoutSeconds)s)"
     }
 }
 

@@ -30,4 +30,14 @@ import Testing
             #expect(error.description.contains("LLM_TOTAL_TIMEOUT_SECONDS"))
         }
     }
+
+    @Test func secretsInTheURLAreNotDescribed() {
+        let settings = LLMSettings(baseURL: "https://user:hunter2@models.example/v1?key=sk-123", model: "m", apiKey: "sk-abc")
+        #expect(settings.completionsURL.contains("hunter2"))   // the request itself needs them
+        let text = settings.description
+        #expect(!text.contains("hunter2") && !text.contains("sk-123") && !text.contains("sk-abc") && !text.contains("user:"), "\(text)")
+        #expect(text.hasPrefix("https://…@models.example/"), "\(text)")
+        #expect(LLMSettings(baseURL: "http://127.0.0.1:8080/v1", model: "m", apiKey: nil).redactedCompletionsURL
+                == "http://127.0.0.1:8080/v1/chat/completions")
+    }
 }
