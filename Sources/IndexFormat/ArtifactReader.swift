@@ -142,7 +142,8 @@ public final class ArtifactReader: Sendable {
     }
 
     public func documents() throws(ArtifactError) -> [DocumentRecord] {
-        try decodeJSON([DocumentRecord].self, from: .documents)
+        // DocumentRecord spells out its keys; front-matter keys stay exactly as written.
+        try decodeJSON([DocumentRecord].self, from: .documents, convertingSnakeCase: false)
     }
 
     /// Chunk `index`'s record, its text range checked against the chunk-text section.
@@ -364,11 +365,12 @@ public final class ArtifactReader: Sendable {
         }
     }
 
-    private func decodeJSON<Value: Decodable>(_ type: Value.Type, from kind: SectionKind) throws(ArtifactError) -> Value {
+    private func decodeJSON<Value: Decodable>(_ type: Value.Type, from kind: SectionKind,
+                                              convertingSnakeCase: Bool = true) throws(ArtifactError) -> Value {
         guard let entry = sections.first(where: { $0.kind == kind }) else { throw .missingSection(kind) }
         let bytes = try wholeSection(entry)
         let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        if convertingSnakeCase { decoder.keyDecodingStrategy = .convertFromSnakeCase }
         do {
             return try decoder.decode(Value.self, from: Data(bytes))
         } catch {
