@@ -96,7 +96,7 @@ let package = Package(
         // its own), SSE parsing, citation checking, extractive answers. Knows nothing of HTTP serving.
         .target(
             name: "Answering",
-            dependencies: ["CCurl", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["CCurl", "Retrieval", .product(name: "NIOPosix", package: "swift-nio")],
             swiftSettings: strict),
 
         .target(name: "TestSupport", dependencies: ["IndexFormat"], path: "Tests/TestSupport", swiftSettings: numeric),

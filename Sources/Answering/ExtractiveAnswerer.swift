@@ -1,5 +1,8 @@
+import Retrieval
+
 /// An answer without a language model: the sentences of the top passages that share the most
-/// words with the question, each followed by its passage's `[n]`.
+/// terms with the question (search's terms: stemmed words, and codes and amounts kept whole, so
+/// "$5,000" meets "5,000"), each followed by its passage's `[n]`.
 ///
 /// Used when no model is configured, and as the fallback when the model fails, is late, or cites
 /// nothing we sent. It quotes the handbook, so it cannot state anything the passages do not.
@@ -114,20 +117,16 @@ public enum ExtractiveAnswerer {
         result.append(text)
     }
 
-    /// Lower-case word stems (the first 5 letters) of words that carry meaning: 3 letters or
-    /// more, not on the stop list. Crude, but "approve", "approval" and "approvals" meet.
+    /// The terms of words that carry meaning, as search makes them (`SearchTokenizer`): Snowball
+    /// stems of words, so "approve", "approved" and "approves" meet; words with digits whole
+    /// (`$5,000` → `5000`, `401(k)` → `401k`); neither search's stopwords nor the question words
+    /// below, nor single letters.
     static func terms(_ text: String) -> [String] {
-        var words: [String] = []
-        var word = ""
-        func flush() {
-            if word.count >= 3, !stopWords.contains(word) { words.append(String(word.prefix(5))) }
-            word = ""
+        SearchTokenizer.words(text).compactMap { word in
+            let hasDigit = word.utf8.contains { $0 >= 0x30 && $0 <= 0x39 }
+            guard hasDigit || word.count >= 2, !SearchTokenizer.stopwords.contains(word), !stopWords.contains(word) else { return nil }
+            return hasDigit ? word : EnglishStemmer.stem(word)
         }
-        for character in text.lowercased() {
-            if character.isLetter || character.isNumber { word.append(character) } else { flush() }
-        }
-        flush()
-        return words
     }
 
     static let stopWords: Set<String> = [
