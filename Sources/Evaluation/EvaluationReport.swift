@@ -83,9 +83,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         let hybrid = results[.hybrid] ?? results.values.first ?? []
         suggestedRefusalThreshold = Self.suggestThreshold(rule: rule, rows: hybrid, answerable: answerable, unanswerable: unanswerable)
         if suggestedRefusalThreshold == nil, !unanswerable.isEmpty {
-            let scores = Set(hybrid.map(\.topDenseScore)).sorted()
-            let candidates = zip(scores, scores.dropFirst()).map { ($0 + $1) / 2 }
-            if let threshold = candidates.first(where: {
+            if let threshold = Self.candidateFloors(hybrid).first(where: {
                 Self.refusal(rule: rule.withDenseFloor($0), rows: hybrid, answerable: answerable, unanswerable: unanswerable).unanswerableRefusedRate >= Self.requiredUnanswerableRefusal
             }) {
                 unanswerableTargetThreshold = threshold
@@ -107,12 +105,16 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// one that meets both targets with the widest margin on answerable questions (the lowest such).
     static func suggestThreshold(rule: RefusalRule, rows: [EvaluationRun.QuestionResult], answerable: [Int], unanswerable: [Int]) -> Float? {
         guard !rows.isEmpty, !unanswerable.isEmpty else { return nil }
-        let scores = Set(rows.map(\.topDenseScore)).sorted()
-        let candidates = zip(scores, scores.dropFirst()).map { ($0 + $1) / 2 }
-        return candidates.first { threshold in
+        return candidateFloors(rows).first { threshold in
             let refusal = refusal(rule: rule.withDenseFloor(threshold), rows: rows, answerable: answerable, unanswerable: unanswerable)
             return refusal.unanswerableRefusedRate >= requiredUnanswerableRefusal && 1 - refusal.answerableRefusedRate >= requiredAnswerableAnswered
         }
+    }
+
+    /// Dense floors halfway between neighbouring observed best cosines, lowest first.
+    static func candidateFloors(_ rows: [EvaluationRun.QuestionResult]) -> [Float] {
+        let scores = Set(rows.map(\.topDenseScore)).sorted()
+        return zip(scores, scores.dropFirst()).map { ($0 + $1) / 2 }
     }
 
     static func percentile(_ sorted: [Double], _ fraction: Double) -> Double {

@@ -1,6 +1,5 @@
 import IndexFormat
 import Retrieval
-import Synchronization
 
 /// One mapped, verified artifact and what the routes need from it, decoded once.
 ///
@@ -16,11 +15,8 @@ package final class ServedArtifact: Sendable {
     package let digest: String
     /// 1 for the artifact mapped at start, then one more for each successful reload.
     package let generation: Int
-    package let search: DenseSearch
     /// Dense, lexical and hybrid search with filters and passage merging.
     package let retriever: Retriever
-    /// Chunk index → document index, built on the first filtered search (4 bytes per chunk).
-    private let chunkDocuments = Mutex<[UInt32]?>(nil)
 
     /// Maps `path` and checks the header, table and every section's checksum; with
     /// `verifiesDigest`, the SHA-256 trailer too. Decodes the manifest and the documents.
@@ -41,7 +37,6 @@ package final class ServedArtifact: Sendable {
         self.anchors = documents.map { SectionAnchor.anchors(for: $0.outline) }
         self.digest = reader.digest
         self.generation = generation
-        self.search = DenseSearch(vectors: reader.vectors)
         self.retriever = try Retriever(reader: reader)
         reader.releaseResidentPages()   // verification touched every page; searches bring back what they need
     }
@@ -52,15 +47,5 @@ package final class ServedArtifact: Sendable {
     package func documentIndex(for id: String) -> Int? {
         if let index = Int(id), documents.indices.contains(index) { return index }
         return documents.firstIndex { $0.path == id }
-    }
-
-    /// Chunk index → document index for every chunk (computed once, then shared).
-    package func chunkDocumentIndices() throws(ArtifactError) -> [UInt32] {
-        if let table = chunkDocuments.withLock({ $0 }) { return table }
-        var table = [UInt32](repeating: 0, count: chunkCount)
-        for index in 0..<chunkCount { table[index] = UInt32(try reader.chunk(at: index).documentIndex) }
-        let built = table
-        chunkDocuments.withLock { $0 = built }
-        return built
     }
 }
