@@ -22,11 +22,12 @@ static inline AVX2_TARGET float horizontal_max(__m256 v) {
 
 AVX2_TARGET void ckernels_softmax_rows(float *scores, long rows, long width) {
     long full = width / 8 * 8;
+    int has_tail = full < width;
     for (long row = 0; row < rows; row++) {
         float *s = scores + row * width;
         /* The partial last vector, padded with -∞: its padding lanes give e^-∞ = 0. */
         float tail[8] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY};
-        memcpy(tail, s + full, (size_t)(width - full) * sizeof(float));
+        if (has_tail) memcpy(tail, s + full, (size_t)(width - full) * sizeof(float));
         __m256 maximum = _mm256_loadu_ps(tail);
         for (long i = 0; i < full; i += 8) maximum = _mm256_max_ps(maximum, _mm256_loadu_ps(s + i));
         __m256 shift = _mm256_set1_ps(horizontal_max(maximum));
@@ -36,12 +37,16 @@ AVX2_TARGET void ckernels_softmax_rows(float *scores, long rows, long width) {
             totals = _mm256_add_ps(totals, e);
             _mm256_storeu_ps(s + i, e);
         }
-        __m256 tail_e = ckernels_exp8(_mm256_sub_ps(_mm256_loadu_ps(tail), shift));
-        totals = _mm256_add_ps(totals, tail_e);
-        _mm256_storeu_ps(tail, tail_e);
+        if (has_tail) {
+            __m256 tail_e = ckernels_exp8(_mm256_sub_ps(_mm256_loadu_ps(tail), shift));
+            totals = _mm256_add_ps(totals, tail_e);
+            _mm256_storeu_ps(tail, tail_e);
+        }
         __m256 inverse = _mm256_set1_ps(1.0f / horizontal_sum(totals));
         for (long i = 0; i < full; i += 8) _mm256_storeu_ps(s + i, _mm256_mul_ps(_mm256_loadu_ps(s + i), inverse));
-        _mm256_storeu_ps(tail, _mm256_mul_ps(_mm256_loadu_ps(tail), inverse));
-        memcpy(s + full, tail, (size_t)(width - full) * sizeof(float));
+        if (has_tail) {
+            _mm256_storeu_ps(tail, _mm256_mul_ps(_mm256_loadu_ps(tail), inverse));
+            memcpy(s + full, tail, (size_t)(width - full) * sizeof(float));
+        }
     }
 }
