@@ -139,6 +139,8 @@ import TestSupport
         #expect(build.status == 0, "\(build.standardError)")
         let expected = WeightPrecision.bfloat16.effective.rawValue   // float16 on a CPU without AVX512_BF16
         #expect(try ArtifactReader(path: output).manifest().model.precision == expected)
+        let inspect = try ProcessRunner.run("policyc", ["inspect", output])
+        #expect(inspect.status == 0 && inspect.standardOutput.contains("embedded in \(expected)"), "\(inspect.standardOutput)")
 
         let verify = try ProcessRunner.run("policy-verify", [output, "--against", corpus, "--model", TestModel.path, "--cache", cache])
         #expect(verify.status == 0, "\(verify.standardOutput)")
