@@ -10,7 +10,7 @@ public struct ModelEmbedder: ChunkEmbedding {
 
     /// Loads the model in `folder` and computes its fingerprint (reads the weights once).
     /// `precision` chooses the layers' weights and products: `.float32` (as stored) or `.bfloat16`
-    /// (AVX512_BF16, about 1.6× the chunks per second; `.float16` on CPUs without it).
+    /// (AVX512_BF16, about 1.7× the chunks per second; `.float16` on CPUs without it).
     /// docs/decisions/0004-bfloat16-chunk-embeddings.md says which the compiler uses and why.
     public init(folder: String, precision: WeightPrecision = .float32) throws(CompileError) {
         self.precision = precision.effective

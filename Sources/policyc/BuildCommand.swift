@@ -38,7 +38,7 @@ struct BuildCommand: ParsableCommand {
     var noCache = false
 
     @Option(help: ArgumentHelp(
-        "Layer weights and products for the chunks: float32 (as stored; vectors match sentence-transformers within 1e-4) or bfloat16 (AVX512_BF16, about 1.6x faster; float16 on CPUs without it). Recorded in the manifest; docs/decisions/0004-bfloat16-chunk-embeddings.md.",
+        "Layer weights and products for the chunks: float32 (as stored; vectors match sentence-transformers within 1e-4) or bfloat16 (AVX512_BF16, about 1.7x faster; float16 on CPUs without it). Recorded in the manifest; docs/decisions/0004-bfloat16-chunk-embeddings.md.",
         valueName: "precision"))
     var precision: WeightPrecision = .float32
 
