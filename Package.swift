@@ -89,7 +89,7 @@ let package = Package(
         // IndexCompiler only for --against, which rebuilds the sources in memory and compares.
         .executableTarget(
             name: "policy-verify",
-            dependencies: ["IndexFormat", "IndexCompiler", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["IndexFormat", "IndexCompiler", "Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
         // Cited answers: prompts, the OpenAI-compatible client over libcurl (on a small thread pool of
@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "ChecksumsTests", dependencies: ["Checksums"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "Embeddings", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "QueryServerTests",

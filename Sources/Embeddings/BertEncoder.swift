@@ -195,4 +195,10 @@ public enum WeightPrecision: String, Sendable, CaseIterable {
     /// cosine ≥ 0.9995 with the reference (GoldenEmbeddingTests reports the figure). On a CPU
     /// without AVX512_BF16 it is `.float16`.
     case bfloat16
+
+    /// What a request for this precision runs on this CPU: `.bfloat16` is `.float16` without
+    /// AVX512_BF16, and the vectors differ accordingly (caches and manifests record this value).
+    public var effective: WeightPrecision {
+        self == .bfloat16 && !BFloat16Matrix.isSupported ? .float16 : self
+    }
 }

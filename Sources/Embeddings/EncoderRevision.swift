@@ -3,5 +3,5 @@
 /// keys vectors on it with the model's fingerprint, so a warm build after such a change embeds
 /// afresh and gives the same bytes a cold build would.
 public enum EncoderRevision {
-    public static let current = 1
+    public static let current = 2
 }

@@ -1,5 +1,6 @@
 // Unsafe code allowed here: the numeric kernels. Each fast path sits next to a plain reference
 // version (`reference…`), and EmbeddingsTests/KernelTests compares the two.
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -105,22 +106,10 @@ public enum Kernels {
     // MARK: Activation
 
     /// x ← GELU(x) = x · ½(1 + erf(x / √2)), the exact (erf) form BERT's "gelu" names, eight
-    /// lanes at a time with `VectorMath.erf` (absolute error below 1.5e-7).
+    /// lanes at a time with FMA in C (`ckernels_gelu`; erf's absolute error below 1.5e-7).
     public static func gelu(_ x: inout [Float], count: Int) {
         precondition(x.count >= count)
-        let vectorCount = count / 8
-        unsafe x.withUnsafeMutableBufferPointer { xs in
-            let base = UnsafeMutableRawPointer(xs.baseAddress!)
-            for v in 0..<vectorCount {
-                let value = unsafe base.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
-                let result = 0.5 * value * (1 + VectorMath.erf(value * 0.707_106_781_186_547_52))   // 1/√2
-                unsafe base.storeBytes(of: result, toByteOffset: v * 32, as: SIMD8<Float>.self)
-            }
-            for i in vectorCount * 8..<count {
-                let value = unsafe xs[i]
-                unsafe xs[i] = 0.5 * value * (1 + erff(value * 0.707_106_781_186_547_52))
-            }
-        }
+        unsafe x.withUnsafeMutableBufferPointer { xs in unsafe ckernels_gelu(xs.baseAddress!, count) }
     }
 
     /// GELU with libm's `erff`, the reference `gelu` is tested against.
@@ -131,41 +120,11 @@ public enum Kernels {
     // MARK: Attention
 
     /// scores (rows, width) ← softmax of each row, with the row's maximum subtracted first, eight
-    /// lanes at a time with `VectorMath.exp` (a partial last vector is padded with -∞, giving 0).
+    /// lanes at a time with FMA in C (`ckernels_softmax_rows`; a partial last vector is padded
+    /// with -∞, giving 0).
     public static func softmaxRows(_ scores: inout [Float], rows: Int, width: Int) {
         precondition(scores.count >= rows * width)
-        let fullVectors = width / 8, tail = width % 8
-        unsafe scores.withUnsafeMutableBufferPointer { s in
-            for row in 0..<rows {
-                let rowBase = unsafe UnsafeMutableRawPointer(s.baseAddress! + row * width)
-                var maximumLanes = SIMD8<Float>(repeating: -.infinity)
-                for v in 0..<fullVectors {
-                    let lanes = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
-                    maximumLanes.replace(with: lanes, where: lanes .> maximumLanes)
-                }
-                var maximum = maximumLanes.max()
-                for i in fullVectors * 8..<width { maximum = max(maximum, unsafe s[row * width + i]) }
-                var totals = SIMD8<Float>()
-                for v in 0..<fullVectors {
-                    let e = VectorMath.exp(unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self) - maximum)
-                    totals += e
-                    unsafe rowBase.storeBytes(of: e, toByteOffset: v * 32, as: SIMD8<Float>.self)
-                }
-                if tail > 0 {
-                    var lanes = SIMD8<Float>(repeating: -.infinity)
-                    for lane in 0..<tail { lanes[lane] = unsafe s[row * width + fullVectors * 8 + lane] }
-                    let e = VectorMath.exp(lanes - maximum)
-                    totals += e
-                    for lane in 0..<tail { unsafe s[row * width + fullVectors * 8 + lane] = e[lane] }
-                }
-                let inverse = 1 / totals.sum()
-                for v in 0..<fullVectors {
-                    let value = unsafe rowBase.loadUnaligned(fromByteOffset: v * 32, as: SIMD8<Float>.self)
-                    unsafe rowBase.storeBytes(of: value * inverse, toByteOffset: v * 32, as: SIMD8<Float>.self)
-                }
-                for i in fullVectors * 8..<width { unsafe s[row * width + i] *= inverse }
-            }
-        }
+        unsafe scores.withUnsafeMutableBufferPointer { s in unsafe ckernels_softmax_rows(s.baseAddress!, rows, width) }
     }
 
     /// Softmax with libm's `expf`, in Double sums, the reference `softmaxRows` is tested against.

@@ -34,7 +34,10 @@ public enum ArtifactFreshness {
         report.changed = current.keys.filter { stored[$0] != nil && stored[$0] != current[$0] }.sorted()
 
         if manifest.model != fresh.manifest.model {
-            report.settingsChanges.append("model \(manifest.model.name) (\(manifest.model.fingerprint)) is now \(fresh.manifest.model.name) (\(fresh.manifest.model.fingerprint))")
+            func described(_ model: Manifest.Model) -> String {
+                "\(model.name) (\(model.fingerprint), \(model.precision ?? "float32"))"
+            }
+            report.settingsChanges.append("model \(described(manifest.model)) is now \(described(fresh.manifest.model))")
         }
         if manifest.chunking != fresh.manifest.chunking {
             report.settingsChanges.append("chunking settings changed")

@@ -11,6 +11,9 @@ public protocol ChunkEmbedding: TokenCounting {
     /// What the embedding cache keys vectors on: the fingerprint and anything else that can change
     /// a vector's bits (the encoder's revision). Defaults to the fingerprint.
     var cacheIdentity: String { get }
+    /// The precision chunks are embedded in, when not the weights as stored ("bfloat16",
+    /// "float16"); nil for Float32. Stored in the manifest. Defaults to nil.
+    var reducedPrecision: String? { get }
     var dimension: Int { get }
     /// The longest token sequence the model reads, without `[CLS]` and `[SEP]`.
     var maximumTokenCount: Int { get }
@@ -21,6 +24,7 @@ public protocol ChunkEmbedding: TokenCounting {
 
 extension ChunkEmbedding {
     public var cacheIdentity: String { fingerprint }
+    public var reducedPrecision: String? { nil }
 }
 
 /// What to compile and how.
@@ -118,7 +122,8 @@ public enum IndexBuild {
 
         let manifest = Manifest(
             compiler: .init(name: compilerName, version: compilerVersion),
-            model: .init(name: embedder.modelName, fingerprint: embedder.fingerprint, dimension: embedder.dimension),
+            model: .init(name: embedder.modelName, fingerprint: embedder.fingerprint, dimension: embedder.dimension,
+                         precision: embedder.reducedPrecision),
             chunking: .init(targetTokenCount: settings.targetTokenCount, overlapTokenCount: settings.overlapTokenCount,
                             maximumTokenCount: settings.maximumTokenCount),
             sources: documents.map { .init(path: $0.path, sha256: $0.sourceSHA256, byteCount: $0.sourceByteCount) })

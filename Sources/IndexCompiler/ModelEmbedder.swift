@@ -5,11 +5,17 @@ public struct ModelEmbedder: ChunkEmbedding {
     public let embedder: SentenceEmbedder
     public let modelName: String
     public let fingerprint: String
+    /// The precision the layers run in on this CPU (`WeightPrecision.effective` of the one asked for).
+    public let precision: WeightPrecision
 
     /// Loads the model in `folder` and computes its fingerprint (reads the weights once).
-    public init(folder: String) throws(CompileError) {
+    /// `precision` chooses the layers' weights and products: `.float32` (as stored) or `.bfloat16`
+    /// (AVX512_BF16, about 1.7× the chunks per second; `.float16` on CPUs without it).
+    /// docs/decisions/0004-bfloat16-chunk-embeddings.md says which the compiler uses and why.
+    public init(folder: String, precision: WeightPrecision = .float32) throws(CompileError) {
+        self.precision = precision.effective
         do {
-            embedder = try SentenceEmbedder(folder: folder)
+            embedder = try SentenceEmbedder(folder: folder, precision: precision)
             fingerprint = try embedder.fingerprint().description
         } catch {
             throw .embeddingFailed(reason: "\(error)")
@@ -20,8 +26,13 @@ public struct ModelEmbedder: ChunkEmbedding {
 
     public var dimension: Int { embedder.dimension }
 
-    /// The fingerprint and the encoder's revision: vectors cached by an older encoder are not reused.
-    public var cacheIdentity: String { fingerprint + " encoder-r\(EncoderRevision.current)" }
+    /// The fingerprint, the encoder's revision and a reduced precision: vectors cached by an older
+    /// encoder, or in another precision, are not reused.
+    public var cacheIdentity: String {
+        fingerprint + " encoder-r\(EncoderRevision.current)" + (reducedPrecision.map { " " + $0 } ?? "")
+    }
+
+    public var reducedPrecision: String? { precision == .float32 ? nil : precision.rawValue }
 
     /// `max_seq_length` minus `[CLS]` and `[SEP]`.
     public var maximumTokenCount: Int { embedder.tokenizer.maximumTokenCount - 2 }

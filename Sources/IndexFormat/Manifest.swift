@@ -16,8 +16,11 @@ public struct Manifest: Codable, Equatable, Sendable {
         public var fingerprint: String
         /// The embedding dimension; equals the vectors section's.
         public var dimension: Int
-        public init(name: String, fingerprint: String, dimension: Int) {
-            self.name = name; self.fingerprint = fingerprint; self.dimension = dimension
+        /// The precision the chunks were embedded in when not the weights as stored: "bfloat16" or
+        /// "float16" (`policyc build --precision`). Absent (nil) for Float32, so older artifacts read the same.
+        public var precision: String?
+        public init(name: String, fingerprint: String, dimension: Int, precision: String? = nil) {
+            self.name = name; self.fingerprint = fingerprint; self.dimension = dimension; self.precision = precision
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Embeddings
 import Foundation
 import IndexCompiler
 import IndexFormat
@@ -63,7 +64,10 @@ struct PolicyVerify: ParsableCommand {
     /// Rebuilds `folder` in memory and compares; a source or model that cannot be read exits 2.
     private func checkFreshness(against folder: String) throws -> FreshnessReport {
         do throws(CompileError) {
-            let embedder = try ModelEmbedder(folder: model)
+            // Embedded in the precision the artifact records, so only a real difference shows.
+            let stored: String?
+            do { stored = try ArtifactReader(path: file).manifest().model.precision } catch { throw CompileError.artifact(error) }
+            let embedder = try ModelEmbedder(folder: model, precision: stored.flatMap(WeightPrecision.init(rawValue:)) ?? .float32)
             let options = BuildOptions(corpusFolder: folder, cachePath: cache, jobCount: ProcessInfo.processInfo.activeProcessorCount,
                                        prunesCache: false)
             let (contents, _) = try IndexBuild.contents(options, embedder: embedder, progress: .forStandardError(quiet: json))

@@ -33,7 +33,8 @@ struct InspectCommand: ParsableCommand {
         let manifest = try Self.read { () throws(ArtifactError) in try reader.manifest() }
         print("\(file): format v\(reader.header.majorVersion).\(reader.header.minorVersion), \(reader.header.fileByteCount) bytes, sha-256 \(reader.digest)")
         print("compiler  \(manifest.compiler.name) \(manifest.compiler.version)")
-        print("model     \(manifest.model.name), dimension \(manifest.model.dimension), fingerprint \(manifest.model.fingerprint)")
+        print("model     \(manifest.model.name), dimension \(manifest.model.dimension), fingerprint \(manifest.model.fingerprint), "
+            + "embedded in \(manifest.model.precision ?? "float32")")
         print("chunking  target \(manifest.chunking.targetTokenCount) tokens, overlap \(manifest.chunking.overlapTokenCount), maximum \(manifest.chunking.maximumTokenCount)")
         var counts = [Int](repeating: 0, count: documents.count)
         var tokens = [Int](repeating: 0, count: documents.count)

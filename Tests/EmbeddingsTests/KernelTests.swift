@@ -61,6 +61,28 @@ import Testing
         }
     }
 
+    /// Batches past one row group (192 rows in bfloat16_linear.c), with partial blocks and groups.
+    @Test(arguments: [191, 192, 193, 409])
+    func bfloat16LinearMatchesReferenceOnManyRows(rows: Int) {
+        #expect(BFloat16Matrix.isSupported, "this CPU lacks AVX512_BF16: the kernel cannot be tested here")
+        guard BFloat16Matrix.isSupported else { return }
+        for (inWidth, outWidth) in [(32, 16), (96, 48)] {
+            let input = Self.randomValues(rows * inWidth, seed: 41, scale: 2)
+            let weight = BFloat16Matrix(FloatTensor(Self.randomValues(outWidth * inWidth, seed: 42, scale: 0.1), shape: [outWidth, inWidth]))
+            let bias = FloatTensor(Self.randomValues(outWidth, seed: 43), shape: [outWidth])
+            var output = [Float](repeating: .nan, count: rows * outWidth)
+            weight.linear(input, rows: rows, bias: bias, into: &output)
+            #expect(maximumAbsoluteDifference(output, weight.referenceLinear(input, rows: rows, bias: bias)) < 1e-4,
+                    "\(rows)x\(inWidth)->\(outWidth)")
+            // Row by row, the same bits: the grouping never changes a row's sums.
+            var single = [Float](repeating: .nan, count: outWidth)
+            for row in [0, rows / 2, rows - 1] {
+                weight.linear(Array(input[row * inWidth..<(row + 1) * inWidth]), rows: 1, bias: bias, into: &single)
+                #expect(single.map(\.bitPattern) == output[row * outWidth..<(row + 1) * outWidth].map(\.bitPattern), "row \(row) of \(rows)")
+            }
+        }
+    }
+
     @Test func bfloat16MatrixRoundsToNearestEven() {
         // 1 + 2^-8 is halfway between bfloat16's 1 and 1 + 2^-7: ties go to the even 1;
         // 1 + 3·2^-8 is halfway between 1 + 2^-7 and 1 + 2^-6: ties go to the even 1 + 2^-6.
@@ -110,7 +132,23 @@ import Testing
         #expect(maximumAbsoluteDifference(fast, reference) < 2e-6)
     }
 
-    @Test(arguments: [1, 7, 8, 13, 64, 256])
+    /// A value's GELU is the same bits wherever it sits: in a full vector, an unrolled pair or the tail.
+    @Test(arguments: [1, 7, 8, 9, 15, 16, 17, 23, 40])
+    func geluDoesNotDependOnPosition(count: Int) {
+        let values = KernelTests.randomValues(count, seed: UInt64(count), scale: 6)
+        var together = values
+        Kernels.gelu(&together, count: count)
+        for (index, value) in values.enumerated() {
+            var alone = [value]
+            Kernels.gelu(&alone, count: 1)
+            #expect(alone[0].bitPattern == together[index].bitPattern, "element \(index) of \(count)")
+        }
+        var reference = values
+        Kernels.referenceGelu(&reference, count: count)
+        #expect(maximumAbsoluteDifference(together, reference) < 2e-6)
+    }
+
+    @Test(arguments: [1, 7, 8, 13, 64, 255, 256])
     func softmaxMatchesReference(width: Int) {
         var fast = KernelTests.randomValues(3 * width, seed: UInt64(width), scale: 30)
         var reference = fast

@@ -1,3 +1,4 @@
+import Embeddings
 import Foundation
 import IndexCompiler
 import IndexFormat
@@ -125,6 +126,35 @@ import TestSupport
         #expect(second.cachedCount == 0)
         #expect(second.embeddedCount == first.chunkCount)
         #expect(revised.embeddedTexts.count == first.chunkCount)
+    }
+
+    /// `policyc build --precision bfloat16` records the precision in the manifest, keys its cache
+    /// entries apart from Float32's, and `policy-verify --against` rebuilds in the recorded precision.
+    @Test func aBFloat16BuildRecordsItsPrecisionAndIsVerifiedInIt() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let cache = folder.path("embeddings.sqlite"), output = folder.path("a.pidx")
+        let build = try ProcessRunner.run("policyc", ["build", corpus, "-o", output, "--model", TestModel.path, "--cache", cache,
+                                                      "--precision", "bfloat16"])
+        #expect(build.status == 0, "\(build.standardError)")
+        let expected = WeightPrecision.bfloat16.effective.rawValue   // float16 on a CPU without AVX512_BF16
+        #expect(try ArtifactReader(path: output).manifest().model.precision == expected)
+        let inspect = try ProcessRunner.run("policyc", ["inspect", output])
+        #expect(inspect.status == 0 && inspect.standardOutput.contains("embedded in \(expected)"), "\(inspect.standardOutput)")
+
+        let verify = try ProcessRunner.run("policy-verify", [output, "--against", corpus, "--model", TestModel.path, "--cache", cache])
+        #expect(verify.status == 0, "\(verify.standardOutput)")
+
+        // Float32 shares the cache file but none of its entries, and the freshness check names the change.
+        let model = try TestModel.embedder()
+        #expect(model.reducedPrecision == nil && !model.cacheIdentity.hasSuffix(expected))
+        let float32 = try Self.build(corpus, cache: cache, embedder: model, to: folder.path("b.pidx"))
+        #expect(float32.cachedCount == 0 && float32.embeddedCount == float32.chunkCount)
+        let (contents, _) = try IndexBuild.contents(BuildOptions(corpusFolder: corpus, cachePath: cache, prunesCache: false),
+                                                    embedder: model, progress: ProgressPrinter(style: .quiet) { _ in })
+        let report = try ArtifactFreshness.compare(try ArtifactReader(path: output), with: contents)
+        #expect(report.settingsChanges.count == 1 && report.settingsChanges.first?.contains("\(expected)) is now") == true,
+                "\(report.settingsChanges)")
     }
 
     @Test func aDamagedCacheIsReportedAndRebuilt() throws {

@@ -38,6 +38,7 @@ final class CountingEmbedder: ChunkEmbedding, @unchecked Sendable {
     var modelName: String { base.modelName }
     var fingerprint: String { base.fingerprint }
     var cacheIdentity: String { identityOverride ?? base.cacheIdentity }
+    var reducedPrecision: String? { base.reducedPrecision }
     /// Another cache identity with the same fingerprint, as after a change to the encoder's kernels.
     var identityOverride: String?
     var dimension: Int { base.dimension }

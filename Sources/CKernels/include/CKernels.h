@@ -1,7 +1,8 @@
 /* Unsafe code allowed here: C numeric kernels for Embeddings (the only module that imports
  * CKernels). Each AVX-512 function is compiled for that instruction set alone, with
  * __attribute__((target)), and is called only after ckernels_has_avx512_bf16() says the CPU and
- * the OS support it; the rest of the package stays built for x86-64-v3. */
+ * the OS support it; the activations (GELU, softmax) are compiled the same way for AVX2 and FMA,
+ * which the whole package requires (x86-64-v3). */
 #ifndef CKERNELS_H
 #define CKERNELS_H
 
@@ -27,5 +28,14 @@ void ckernels_bfloat16_pack_row(const float *values, long row, long in, uint16_t
  * ckernels_has_avx512_bf16(). */
 void ckernels_bfloat16_linear(const float *input, long rows, long in, const uint16_t *packed, long out,
                               const float *bias, float *output, uint32_t *scratch);
+
+/* values[0..<count] <- GELU(values) = x·½(1 + erf(x/√2)), the exact (erf) form BERT's "gelu"
+ * names, with an erf of absolute error below 1.5e-7 (gelu.c). Every element, the tail's too,
+ * goes through the same eight-lane arithmetic, so a value's result never depends on its place. */
+void ckernels_gelu(float *values, long count);
+
+/* scores (rows, width) <- softmax of each row, the row's maximum subtracted first, e^x with
+ * relative error below 2e-7 (softmax.c). */
+void ckernels_softmax_rows(float *scores, long rows, long width);
 
 #endif
