@@ -8,6 +8,8 @@ public struct Retriever: Sendable {
     public let lexical: BM25Search?
     public let lexicalUnavailable: RetrievalError?
     public var fusion: RankFusion
+    /// How much a chunk's document adds to its fused score (hybrid mode only).
+    public var documentPrior: DocumentPrior
     /// How deep each ranking is read before fusion (at least 2k).
     public var candidateDepth: Int
     /// Per chunk: its document and outline entry (the section), for filters and merging.
@@ -19,7 +21,8 @@ public struct Retriever: Sendable {
     }
 
     /// Reads every chunk record once (48 bytes each) and opens the lexicon when there is one.
-    public init(reader: ArtifactReader, fusion: RankFusion = .standard, candidateDepth: Int = 100) throws(ArtifactError) {
+    public init(reader: ArtifactReader, fusion: RankFusion = .standard, documentPrior: DocumentPrior = .standard,
+                candidateDepth: Int = 100) throws(ArtifactError) {
         var placements: [Placement] = []
         placements.reserveCapacity(reader.chunkCount)
         for index in 0..<reader.chunkCount {
@@ -29,6 +32,7 @@ public struct Retriever: Sendable {
         self.placements = placements
         dense = DenseSearch(vectors: reader.vectors)
         self.fusion = fusion
+        self.documentPrior = documentPrior
         self.candidateDepth = candidateDepth
         if let lexicon = try reader.lexicon() {
             do {
@@ -81,7 +85,9 @@ public struct Retriever: Sendable {
         switch modeUsed {
         case .dense: ranking = denseRanking
         case .lexical: ranking = lexicalRanking
-        case .hybrid: ranking = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
+        case .hybrid:
+            let fused = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
+            ranking = documentPrior.apply(to: fused) { placements[$0].document }
         }
 
         let passages = mergeAdjacent(ranking, k: k)
