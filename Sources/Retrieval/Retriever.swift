@@ -14,6 +14,8 @@ public struct Retriever: Sendable {
     public var candidateDepth: Int
     /// Per chunk: its document and outline entry (the section), for filters and merging.
     private let placements: [Placement]
+    /// Per document: how many chunks it has (for the document prior).
+    private let documentChunkCounts: [Int: Int]
 
     struct Placement: Equatable, Sendable {
         var document: Int
@@ -30,6 +32,7 @@ public struct Retriever: Sendable {
             placements.append(Placement(document: record.documentIndex, outline: record.outlineIndex))
         }
         self.placements = placements
+        documentChunkCounts = placements.reduce(into: [:]) { counts, placement in counts[placement.document, default: 0] += 1 }
         dense = DenseSearch(vectors: reader.vectors)
         self.fusion = fusion
         self.documentPrior = documentPrior
@@ -87,7 +90,7 @@ public struct Retriever: Sendable {
         case .lexical: ranking = lexicalRanking
         case .hybrid:
             let fused = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
-            ranking = documentPrior.apply(to: fused) { placements[$0].document }
+            ranking = documentPrior.apply(to: fused, documentOf: { placements[$0].document }, chunkCount: { documentChunkCounts[$0] ?? 1 })
         }
 
         let passages = mergeAdjacent(ranking, k: k)

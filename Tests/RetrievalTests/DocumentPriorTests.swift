@@ -4,28 +4,42 @@ import Testing
 @Suite struct DocumentPriorTests {
     // Chunks 0–3 belong to document 0, chunks 10–11 to document 1, chunk 20 to document 2.
     static func document(of chunk: Int) -> Int { chunk / 10 }
+    static func chunkCount(of document: Int) -> Int { [4, 2, 1][document] }
+
+    static func apply(_ prior: DocumentPrior, _ fused: [SearchHit]) -> [SearchHit] {
+        prior.apply(to: fused, documentOf: document(of:), chunkCount: chunkCount(of:))
+    }
 
     @Test func aChunkGainsAThirdOfItsDocumentsThreeBestScoresTimesTheWeight() {
         let fused = [SearchHit(chunkIndex: 20, score: 0.9), SearchHit(chunkIndex: 0, score: 0.8), SearchHit(chunkIndex: 10, score: 0.7),
                      SearchHit(chunkIndex: 1, score: 0.6), SearchHit(chunkIndex: 2, score: 0.4), SearchHit(chunkIndex: 3, score: 0.3),
                      SearchHit(chunkIndex: 11, score: 0.2)]
-        let ranked = DocumentPrior(weight: 0.5).apply(to: fused, documentOf: Self.document(of:))
-        // Document 0: (0.8 + 0.6 + 0.4) / 3 = 0.6, its fourth chunk (0.3) not counted; document 1:
-        // (0.7 + 0.2 + 0) / 3 = 0.3; document 2: 0.9 / 3 = 0.3.
-        let expected: [Int: Float] = [0: 1.1, 1: 0.9, 2: 0.7, 3: 0.6, 10: 0.85, 11: 0.35, 20: 1.05]
-        #expect(ranked.map(\.chunkIndex) == [0, 20, 1, 10, 2, 3, 11])
+        let ranked = Self.apply(DocumentPrior(weight: 0.5), fused)
+        // Document 0 (4 chunks): (0.8 + 0.6 + 0.4) / 3 = 0.6, its fourth chunk (0.3) not counted;
+        // document 1 (2 chunks): (0.7 + 0.2) / 2 = 0.45; document 2 (1 chunk): 0.9.
+        let expected: [Int: Float] = [0: 1.1, 1: 0.9, 2: 0.7, 3: 0.6, 10: 0.925, 11: 0.425, 20: 1.35]
+        #expect(ranked.map(\.chunkIndex) == [20, 0, 10, 1, 2, 3, 11])
         for hit in ranked { #expect(abs(hit.score - expected[hit.chunkIndex]!) < 1e-6, "chunk \(hit.chunkIndex)") }
+    }
+
+    @Test func aDocumentsChunksMissingFromTheCandidatesCountZero() {
+        // Document 0 has 4 chunks but only chunk 0 is a candidate: its strength is 0.6 / 3.
+        let ranked = Self.apply(DocumentPrior(weight: 1), [SearchHit(chunkIndex: 0, score: 0.6), SearchHit(chunkIndex: 20, score: 0.3)])
+        #expect(ranked.map(\.chunkIndex) == [0, 20])
+        #expect(abs(ranked[0].score - 0.8) < 1e-6 && abs(ranked[1].score - 0.6) < 1e-6)
     }
 
     @Test func weightZeroLeavesTheFusedRankingAsItIs() {
         let fused = [SearchHit(chunkIndex: 20, score: 0.9), SearchHit(chunkIndex: 0, score: 0.8), SearchHit(chunkIndex: 1, score: 0.7)]
-        #expect(DocumentPrior.none.apply(to: fused, documentOf: Self.document(of:)) == fused)
+        #expect(Self.apply(.none, fused) == fused)
     }
 
     @Test func tiesAfterThePriorGoToTheLowerChunkIndex() {
-        // Two documents of one chunk each with equal scores stay equal: the lower index first.
-        let fused = [SearchHit(chunkIndex: 10, score: 0.5), SearchHit(chunkIndex: 0, score: 0.5)]
-        #expect(DocumentPrior.standard.apply(to: fused, documentOf: Self.document(of:)).map(\.chunkIndex) == [0, 10])
+        // Chunk 20 (a document of one chunk) and chunk 0 (a document of four with two more candidates)
+        // end equal (exactly, in binary): 0.5 + 0.5 · 0.5 = 0.75 and 0.5 + 0.5 · (0.5 + 0.5 + 0.5) / 3 = 0.75.
+        let fused = [SearchHit(chunkIndex: 20, score: 0.5), SearchHit(chunkIndex: 0, score: 0.5), SearchHit(chunkIndex: 1, score: 0.5),
+                     SearchHit(chunkIndex: 2, score: 0.5)]
+        #expect(Self.apply(.standard, fused).map(\.chunkIndex) == [0, 1, 2, 20])
     }
 
     @Test func hybridSearchRanksByFusionPlusThePrior() throws {
