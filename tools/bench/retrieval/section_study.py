@@ -17,7 +17,8 @@ same as dense_baseline.py). The candidates:
 - a heading signal: the cosine of the question with the embedded heading path of the chunk's
   outline entry (or the best of the entries the chunk covers), as a third weighted list;
 - BM25F-like field weighting: heading-path terms counted 2 or 3 times;
-- a document prior: each chunk's fused score plus beta times the mean of its document's 3 best;
+- a document prior (Retriever's rule): each fused candidate plus beta times the mean of its
+  document's best min(3, chunk count) candidates;
 - dense pseudo-relevance feedback (Rocchio): the question vector moved towards its 3 best chunks.
 """
 import glob
