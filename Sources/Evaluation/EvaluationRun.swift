@@ -13,9 +13,9 @@ public struct EvaluationRun: Sendable {
     public let retriever: Retriever
     let documents: [DocumentRecord]
 
-    public init(reader: ArtifactReader, fusion: RankFusion = .standard) throws(ArtifactError) {
+    public init(reader: ArtifactReader, fusion: RankFusion = .standard, documentPrior: DocumentPrior = .standard) throws(ArtifactError) {
         self.reader = reader
-        retriever = try Retriever(reader: reader, fusion: fusion)
+        retriever = try Retriever(reader: reader, fusion: fusion, documentPrior: documentPrior)
         documents = try reader.documents()
     }
 

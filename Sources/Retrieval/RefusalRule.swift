@@ -5,12 +5,14 @@
 /// or the other way round.
 ///
 /// Calibrated by `tools/calibrate-refusal` on Tests/Eval (166 answerable, 12 unanswerable
-/// questions; hybrid search, 5 passages) over artifacts/policies.pidx with all-MiniLM-L6-v2:
-/// refuses 10 of 12 unanswerable questions (83 %) and 7 of 166 answerable ones (4.2 %); the dense
-/// score alone, at the floor that still answers 95 %, refuses only 5 of 12. Pairs with the dense
-/// floor in 0.474–0.520 and the BM25 floor in 8.5–9.0 meet both targets; these are the script's
-/// proposal, from the middle of that region. Twelve unanswerable questions are a small sample: re-run the script when the corpus,
-/// the model or the search tokenizer changes (BM25 scores depend on the corpus's statistics).
+/// questions; hybrid search with the document prior, 5 passages) over artifacts/policies.pidx with
+/// all-MiniLM-L6-v2: refuses 10 of 12 unanswerable questions (83 %) and 8 of 166 answerable ones
+/// (4.8 %); the dense score alone, at the floor that still answers 95 %, refuses only 5 of 12.
+/// Pairs with the dense floor in 0.474–0.538 and the BM25 floor in 8.3–8.8 meet both targets;
+/// these are the script's proposal, from the middle of that region (the rule before the document
+/// prior, 0.498 and 8.8, sat on its edge). Twelve unanswerable questions are a small sample: re-run
+/// the script when the corpus, the model, the search tokenizer or the ranking changes (BM25 scores
+/// depend on the corpus's statistics).
 public struct RefusalRule: Sendable, Equatable, Codable {
     /// Cosine similarity the best passage must reach to count as a match in meaning.
     public var minimumDenseScore: Float
@@ -23,7 +25,7 @@ public struct RefusalRule: Sendable, Equatable, Codable {
     }
 
     /// The daemon's rule (see above for how it was chosen).
-    public static let calibrated = RefusalRule(minimumDenseScore: 0.498, minimumLexicalScore: 8.8)
+    public static let calibrated = RefusalRule(minimumDenseScore: 0.506, minimumLexicalScore: 8.5)
 
     /// Whether passages whose best scores are these answer nothing.
     public func refuses(bestDenseScore: Float, bestLexicalScore: Float) -> Bool {

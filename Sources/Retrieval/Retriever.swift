@@ -8,10 +8,14 @@ public struct Retriever: Sendable {
     public let lexical: BM25Search?
     public let lexicalUnavailable: RetrievalError?
     public var fusion: RankFusion
+    /// How much a chunk's document adds to its fused score (hybrid mode only).
+    public var documentPrior: DocumentPrior
     /// How deep each ranking is read before fusion (at least 2k).
     public var candidateDepth: Int
     /// Per chunk: its document and outline entry (the section), for filters and merging.
     private let placements: [Placement]
+    /// Per document: how many chunks it has (for the document prior).
+    private let documentChunkCounts: [Int: Int]
 
     struct Placement: Equatable, Sendable {
         var document: Int
@@ -19,7 +23,8 @@ public struct Retriever: Sendable {
     }
 
     /// Reads every chunk record once (48 bytes each) and opens the lexicon when there is one.
-    public init(reader: ArtifactReader, fusion: RankFusion = .standard, candidateDepth: Int = 100) throws(ArtifactError) {
+    public init(reader: ArtifactReader, fusion: RankFusion = .standard, documentPrior: DocumentPrior = .standard,
+                candidateDepth: Int = 100) throws(ArtifactError) {
         var placements: [Placement] = []
         placements.reserveCapacity(reader.chunkCount)
         for index in 0..<reader.chunkCount {
@@ -27,8 +32,10 @@ public struct Retriever: Sendable {
             placements.append(Placement(document: record.documentIndex, outline: record.outlineIndex))
         }
         self.placements = placements
+        documentChunkCounts = placements.reduce(into: [:]) { counts, placement in counts[placement.document, default: 0] += 1 }
         dense = DenseSearch(vectors: reader.vectors)
         self.fusion = fusion
+        self.documentPrior = documentPrior
         self.candidateDepth = candidateDepth
         if let lexicon = try reader.lexicon() {
             do {
@@ -81,7 +88,9 @@ public struct Retriever: Sendable {
         switch modeUsed {
         case .dense: ranking = denseRanking
         case .lexical: ranking = lexicalRanking
-        case .hybrid: ranking = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
+        case .hybrid:
+            let fused = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
+            ranking = documentPrior.apply(to: fused, documentOf: { placements[$0].document }, chunkCount: { documentChunkCounts[$0] ?? 1 })
         }
 
         let passages = mergeAdjacent(ranking, k: k)

@@ -48,13 +48,27 @@ struct BuildCommand: ParsableCommand {
     @Flag(help: "Print only errors and warnings.")
     var quiet = false
 
+    @Option(name: .customLong("chunk-target"), help: ArgumentHelp("Tokens a chunk aims for, heading path included (recorded in the manifest).", valueName: "tokens"))
+    var chunkTarget = ChunkingSettings().targetTokenCount
+
+    @Option(name: .customLong("chunk-overlap"), help: ArgumentHelp("Tokens a continuation repeats from the chunk before it (recorded in the manifest).", valueName: "tokens"))
+    var chunkOverlap = ChunkingSettings().overlapTokenCount
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        let maximum = ChunkingSettings().maximumTokenCount
+        guard (32...maximum).contains(chunkTarget) else { throw ValidationError("--chunk-target must be 32...\(maximum) tokens, not \(chunkTarget)") }
+        guard chunkOverlap >= 0, chunkOverlap < chunkTarget / 2 else {
+            throw ValidationError("--chunk-overlap must be 0 or more and below half of --chunk-target (\(chunkTarget / 2)), not \(chunkOverlap)")
+        }
     }
 
     func run() throws {
         let embedder = try CompileFailure.wrap { () throws(CompileError) in try ModelEmbedder(folder: model, precision: precision) }
-        let options = BuildOptions(corpusFolder: corpus, cachePath: noCache ? nil : cache, jobCount: jobs)
+        var chunking = ChunkingSettings()
+        chunking.targetTokenCount = chunkTarget
+        chunking.overlapTokenCount = chunkOverlap
+        let options = BuildOptions(corpusFolder: corpus, cachePath: noCache ? nil : cache, jobCount: jobs, chunking: chunking)
         let summary = try CompileFailure.wrap { () throws(CompileError) in
             try IndexBuild.build(options, embedder: embedder, outputPath: output, progress: .forStandardError(quiet: quiet))
         }

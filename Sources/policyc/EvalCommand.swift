@@ -38,6 +38,9 @@ struct EvalCommand: ParsableCommand {
     var refusalLexical: Float = RefusalRule.calibrated.minimumLexicalScore
     @Option(help: ArgumentHelp("Fusion: weighted:W (W = dense weight, 0...1; default weighted:0.7, as policyd) or rrf (reciprocal rank, k = 60).", valueName: "fusion"))
     var fusion = "weighted:0.7"
+    @Option(name: .customLong("document-prior"),
+            help: ArgumentHelp("Weight of a chunk's document in hybrid ranking (0 = none; default 0.5, as policyd).", valueName: "weight"))
+    var documentPrior: Float = DocumentPrior.standard.weight
     @Option(help: ArgumentHelp("Fail when hybrid recall@5 falls more than 0.02 below this report's.", valueName: "baseline.json"))
     var baseline: String?
     @Option(name: .customLong("run"), help: ArgumentHelp("Also write each mode's document ranking (TREC run format, 100 deep) here.", valueName: "file"))
@@ -59,8 +62,9 @@ struct EvalCommand: ParsableCommand {
             throw Failure("policyc eval: \(error)")
         }
         let fusionChoice = try parseFusion()
+        guard documentPrior.isFinite, documentPrior >= 0 else { throw ValidationError("--document-prior must be a number ≥ 0 (0 turns it off), not \(documentPrior)") }
         let evaluation: EvaluationRun
-        do { evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice) } catch { throw Failure("policyc eval: \(artifact): \(error)") }
+        do { evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: DocumentPrior(weight: documentPrior)) } catch { throw Failure("policyc eval: \(artifact): \(error)") }
 
         let clock = ContinuousClock()
         var vectors: [[Float]] = []

@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""The section-level study behind docs/EVALUATION.md ("Section-level targets"): candidate changes to
+hybrid ranking, each scored on two halves of the handbook's answerable gold questions fixed in
+advance, the winner chosen on half A only and then read on half B.
+
+  section_study.py ARTIFACT QUESTIONS_FOLDER MODEL_FOLDER   -> a table, then JSON on the last line
+
+Half A holds the questions whose id's SHA-256 starts with an even byte, half B the others; the rule
+was fixed before any figure was looked at. Chunk vectors and chunk terms come from the artifact
+(tools/golden/read_artifact.py), as policyd uses them; questions and heading paths are embedded
+with sentence-transformers (float32), question terms come from the Python port of the search
+tokenizer (search_terms.py). Passage merging and the gold definition are policyc eval's (the
+same as dense_baseline.py). The candidates:
+
+- fusion: weighted (min-max over each list's 100 best, as Retriever does) at several dense
+  weights, z-score scaling instead of min-max, reciprocal rank fusion;
+- a heading signal: the cosine of the question with the embedded heading path of the chunk's
+  outline entry (or the best of the entries the chunk covers), as a third weighted list;
+- BM25F-like field weighting: heading-path terms counted 2 or 3 times;
+- a document prior (Retriever's rule): each fused candidate plus beta times the mean of its
+  document's best min(3, chunk count) candidates;
+- dense pseudo-relevance feedback (Rocchio): the question vector moved towards its 3 best chunks.
+"""
+import glob
+import hashlib
+import importlib.util
+import json
+import math
+import os
+import sys
+from collections import Counter
+
+import numpy as np
+from sentence_transformers import SentenceTransformer
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import search_terms  # noqa: E402
+
+DEPTH = 100  # candidates per list before fusion, as Retriever.candidateDepth
+K1, B = 1.2, 0.75
+
+
+def load_reader():
+    spec = importlib.util.spec_from_file_location("read_artifact", os.path.join(HERE, "..", "..", "golden", "read_artifact.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def half(question_id):
+    """Fixed in advance: A when the first byte of SHA-256(id) is even."""
+    return "A" if hashlib.sha256(question_id.encode()).digest()[0] % 2 == 0 else "B"
+
+
+class Study:
+    def __init__(self, artifact, folder, model_folder):
+        reader = load_reader().Reader(open(artifact, "rb").read())
+        result = reader.read()
+        self.documents, self.chunks = result["documents"], result["chunks"]
+        self.count = len(self.chunks)
+        self.vectors = np.array(result["vectors"], dtype=np.float32)
+        self.placement = [(c["document_index"], c["outline_index"]) for c in self.chunks]
+        self.document_of = np.array([c["document_index"] for c in self.chunks])
+        questions = [json.loads(line) for path in sorted(glob.glob(os.path.join(folder, "*.jsonl"))) for line in open(path) if line.strip()]
+        self.questions = [q for q in questions if q.get("answerable", True) and q.get("document")]
+        model = SentenceTransformer(model_folder, device="cpu")
+        self.query_vectors = model.encode([q["question"] for q in self.questions], normalize_embeddings=True)
+        # Heading paths of every outline entry, and which entries each chunk covers (its own, and
+        # every entry that starts inside its source text: merged small subsections).
+        self.heading_rows = {}
+        paths = []
+        for d, document in enumerate(self.documents):
+            for o, entry in enumerate(document["outline"]):
+                self.heading_rows[(d, o)] = len(paths)
+                paths.append(" > ".join(entry["heading_path"]))
+        self.heading_vectors = model.encode(paths, normalize_embeddings=True)
+        self.owner_row = np.array([self.heading_rows[p] for p in self.placement])
+        self.covered_rows = []
+        for c in self.chunks:
+            start, end = c["source_character_range"]
+            entries = {c["outline_index"]} | {o for o, e in enumerate(self.documents[c["document_index"]]["outline"])
+                                              if start <= e["source_character_start"] < end}
+            self.covered_rows.append([self.heading_rows[(c["document_index"], o)] for o in sorted(entries)])
+        # Term bags: the heading path line and the text, tokenized separately (together they are
+        # exactly what the compiler indexed; checked below against the artifact's lexicon).
+        self.heading_terms, self.body_terms = [], []
+        for c in self.chunks:
+            path = self.documents[c["document_index"]]["outline"][c["outline_index"]]["heading_path"]
+            self.heading_terms.append(search_terms.terms(" > ".join(path)))
+            self.body_terms.append(search_terms.terms(c["text"]))
+        lengths = Counter()
+        for term, postings in reader.lexicon_terms.items():
+            for chunk, count in postings:
+                lengths[chunk] += count
+        mismatches = sum(1 for i in range(self.count) if lengths[i] != len(self.heading_terms[i]) + len(self.body_terms[i]))
+        if mismatches:
+            sys.exit("the Python tokenizer port disagrees with the artifact's lexicon on %d chunks; fix search_terms.py first" % mismatches)
+        self.dense = [self.vectors @ v for v in self.query_vectors]
+        self.query_terms = [search_terms.terms(q["question"]) for q in self.questions]
+        self.bm25_by_heading_weight = {w: self.bm25_all(w) for w in (1, 2, 3)}
+
+    # Signals
+
+    def bm25_all(self, heading_weight):
+        bags = []
+        for heading, body in zip(self.heading_terms, self.body_terms):
+            bag = Counter()
+            for term in heading:
+                bag[term] += heading_weight
+            for term in body:
+                bag[term] += 1
+            bags.append(bag)
+        lengths = np.array([sum(b.values()) for b in bags], dtype=np.float64)
+        average = lengths.mean()
+        postings = {}
+        for chunk, bag in enumerate(bags):
+            for term, count in bag.items():
+                postings.setdefault(term, []).append((chunk, count))
+        out = []
+        for terms in self.query_terms:
+            scores = np.zeros(self.count)
+            for term in terms:
+                if term not in postings:
+                    continue
+                p = postings[term]
+                idf = math.log(1 + (self.count - len(p) + 0.5) / (len(p) + 0.5))
+                for chunk, tf in p:
+                    scores[chunk] += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * lengths[chunk] / average))
+            out.append(scores)
+        return out
+
+    def heading_signal(self, i, covered):
+        cosines = self.heading_vectors @ self.query_vectors[i]
+        if not covered:
+            return cosines[self.owner_row]
+        return np.array([max(cosines[r] for r in rows) for rows in self.covered_rows])
+
+    def feedback_dense(self, i, alpha, k=3):
+        best = np.argsort(-self.dense[i], kind="stable")[:k]
+        vector = self.query_vectors[i] + alpha * self.vectors[best].mean(axis=0)
+        return self.vectors @ (vector / np.linalg.norm(vector))
+
+    # Scaling and fusion (Retriever's rules: each list's DEPTH best; BM25 lists only matching chunks)
+
+    def candidates(self, scores, lexical):
+        order = np.argsort(-scores, kind="stable")[:DEPTH]
+        return order[scores[order] > 0] if lexical else order
+
+    def min_max(self, scores, lexical=False):
+        top, out = self.candidates(scores, lexical), np.zeros(self.count)
+        if len(top):
+            low, high = scores[top].min(), scores[top].max()
+            out[top] = (scores[top] - low) / (high - low) if high > low else 1
+        return out
+
+    def z_score(self, scores, lexical=False):
+        top, out = self.candidates(scores, lexical), np.zeros(self.count)
+        if len(top) > 1:
+            mean, deviation = scores[top].mean(), scores[top].std() + 1e-9
+            floor = (scores[top].min() - mean) / deviation
+            out[:] = floor
+            out[top] = (scores[top] - mean) / deviation
+        return out
+
+    def rrf(self, lists):
+        out = np.zeros(self.count)
+        for scores, lexical in lists:
+            for position, chunk in enumerate(self.candidates(scores, lexical)):
+                out[chunk] += 1 / (60 + position + 1)
+        return out
+
+    def document_prior(self, scores, beta):
+        """Retriever's rule: each fused candidate (score > 0) gains beta times the mean of its
+        document's best min(3, chunk count) candidate scores (missing ones count 0); other chunks
+        stay out of the ranking."""
+        out = np.full(self.count, -np.inf)
+        for d in np.unique(self.document_of):
+            members = np.where((self.document_of == d) & (scores > 0))[0]
+            if len(members):
+                denominator = min(3, int(np.sum(self.document_of == d)))
+                out[members] = scores[members] + beta * np.sort(scores[members])[::-1][:3].sum() / denominator
+        return out
+
+    # Ranking and metrics (policyc eval's passage merging and gold definitions)
+
+    def passages(self, scores, depth=10):
+        order = sorted(range(self.count), key=lambda c: (-scores[c], c))
+        kept = []
+        for chunk in order:
+            for passage in kept:
+                if passage["section"] == self.placement[chunk] and (min(passage["chunks"]) - 1 == chunk or max(passage["chunks"]) + 1 == chunk):
+                    passage["chunks"].append(chunk)
+                    break
+            else:
+                if len(kept) == depth:
+                    break
+                kept.append({"section": self.placement[chunk], "chunks": [chunk]})
+        return kept
+
+    def section_rank(self, i, passages):
+        question = self.questions[i]
+        gold = next(d for d, doc in enumerate(self.documents) if doc["path"] == question["document"])
+        entry = next((e for e in self.documents[gold]["outline"] if " > ".join(e["heading_path"]) == question["heading_path"]), None)
+        for position, passage in enumerate(passages, start=1):
+            for chunk in passage["chunks"]:
+                start, end = self.chunks[chunk]["source_character_range"]
+                if self.chunks[chunk]["document_index"] == gold and entry and start < entry["source_character_end"] and entry["source_character_start"] < end:
+                    return position, gold
+        return None, gold
+
+    def ranks(self, score):
+        return [self.section_rank(i, self.passages(score(i)))[0] for i in range(len(self.questions))]
+
+
+def summary(ranks):
+    n = len(ranks)
+    recall = lambda k: sum(1 for r in ranks if r is not None and r <= k) / n
+    return {"n": n, "recall_at1": recall(1), "recall_at3": recall(3), "recall_at5": recall(5), "recall_at10": recall(10),
+            "mrr": sum(1 / r for r in ranks if r) / n}
+
+
+def candidates(study):
+    s = study
+    bm25 = s.bm25_by_heading_weight[1]
+    mm, z = s.min_max, s.z_score
+    weighted = lambda i, w: w * mm(s.dense[i]) + (1 - w) * mm(bm25[i], True)
+    out = [("dense", lambda i: s.dense[i]), ("lexical (BM25)", lambda i: bm25[i]),
+           ("hybrid RRF k=60", lambda i: s.rrf([(s.dense[i], False), (bm25[i], True)]))]
+    for w in (0.5, 0.6, 0.7, 0.8, 0.9):
+        out.append(("hybrid weighted %.1f%s" % (w, " (before the document prior)" if w == 0.7 else ""), lambda i, w=w: weighted(i, w)))
+    for w in (0.6, 0.7, 0.8):
+        out.append(("hybrid z-score %.1f" % w, lambda i, w=w: w * z(s.dense[i]) + (1 - w) * z(bm25[i], True)))
+    for covered in (False, True):
+        for h in (0.1, 0.2, 0.3):
+            name = "hybrid 0.7 + heading %s %.1f" % ("covered" if covered else "own", h)
+            out.append((name, lambda i, h=h, c=covered: weighted(i, 0.7) + h * mm(s.heading_signal(i, c))))
+    for hw in (2, 3):
+        out.append(("hybrid 0.7, BM25F heading x%d" % hw,
+                    lambda i, hw=hw: 0.7 * mm(s.dense[i]) + 0.3 * mm(s.bm25_by_heading_weight[hw][i], True)))
+    for beta in (0.3, 0.5, 1.0):
+        out.append(("hybrid 0.7 + document prior %.1f" % beta, lambda i, b=beta: s.document_prior(weighted(i, 0.7), b)))
+    for alpha in (0.3, 0.6):
+        out.append(("hybrid 0.7, dense feedback %.1f" % alpha,
+                    lambda i, a=alpha: 0.7 * mm(s.feedback_dense(i, a)) + 0.3 * mm(bm25[i], True)))
+    return out
+
+
+def main(artifact, folder, model_folder):
+    study = Study(artifact, folder, model_folder)
+    halves = [half(q["id"]) for q in study.questions]
+    print("questions: %d answerable (half A %d, half B %d)" % (len(halves), halves.count("A"), halves.count("B")))
+    rows = []
+    for name, score in candidates(study):
+        ranks = study.ranks(score)
+        row = {"name": name, "all": summary(ranks)}
+        for h in "AB":
+            row[h] = summary([r for r, x in zip(ranks, halves) if x == h])
+        rows.append(row)
+        print("%-40s A R@5 %.3f MRR %.3f | B R@5 %.3f MRR %.3f | all R@1 %.3f R@5 %.3f R@10 %.3f MRR %.3f" % (
+            name, row["A"]["recall_at5"], row["A"]["mrr"], row["B"]["recall_at5"], row["B"]["mrr"],
+            row["all"]["recall_at1"], row["all"]["recall_at5"], row["all"]["recall_at10"], row["all"]["mrr"]))
+    hybrids = [r for r in rows if r["name"].startswith("hybrid")]
+    chosen = max(hybrids, key=lambda r: (r["A"]["recall_at5"], r["A"]["mrr"]))
+    print("chosen on half A (R@5, then MRR): %s; on half B: R@5 %.3f MRR %.3f" % (chosen["name"], chosen["B"]["recall_at5"], chosen["B"]["mrr"]))
+
+    # Where the misses of policyd's ranking (weighted 0.7 + document prior 0.5) come from.
+    ranking = dict(candidates(study))["hybrid 0.7 + document prior 0.5"]
+    default = study.ranks(ranking)
+    kinds = Counter()
+    for i, rank in enumerate(default):
+        if rank is not None and rank <= 5:
+            continue
+        passages = study.passages(ranking(i))
+        gold = study.section_rank(i, passages)[1]
+        first_document = study.placement[passages[0]["chunks"][0]][0]
+        kinds["gold section ranked 6-10" if rank else "gold section not in the first 10"] += 1
+        kinds["first passage from the gold document" if first_document == gold else "first passage from another document"] += 1
+    print("misses at 5 (weighted 0.7 + document prior 0.5, as policyd): " + ", ".join("%s %d" % kv for kv in sorted(kinds.items())))
+    print(json.dumps({"rows": rows, "chosen": chosen["name"], "misses_at5": dict(kinds)}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    main(*sys.argv[1:])
