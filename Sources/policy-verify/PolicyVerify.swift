@@ -18,7 +18,9 @@ struct PolicyVerify: ParsableCommand {
 
             With --against, also rebuilds the sources in memory (reusing the embedding cache) and \
             reports whether the artifact is current: which documents changed, were added or were \
-            removed, and whether the model, chunking or compiler differ.
+            removed, and whether the model, chunking or compiler differ. The rebuild uses the \
+            chunking settings and the embedding precision the artifact records (policyc build \
+            --chunk-target, --chunk-overlap, --precision).
 
             Exit codes:
               0  the artifact is valid
@@ -64,12 +66,15 @@ struct PolicyVerify: ParsableCommand {
     /// Rebuilds `folder` in memory and compares; a source or model that cannot be read exits 2.
     private func checkFreshness(against folder: String) throws -> FreshnessReport {
         do throws(CompileError) {
-            // Embedded in the precision the artifact records, so only a real difference shows.
-            let stored: String?
-            do { stored = try ArtifactReader(path: file).manifest().model.precision } catch { throw CompileError.artifact(error) }
-            let embedder = try ModelEmbedder(folder: model, precision: stored.flatMap(WeightPrecision.init(rawValue:)) ?? .float32)
-            let options = BuildOptions(corpusFolder: folder, cachePath: cache, jobCount: ProcessInfo.processInfo.activeProcessorCount,
+            // Chunked and embedded with the settings and precision the artifact records, so only a
+            // change of sources or model shows (or a host that cannot run that precision).
+            let stored: Manifest
+            do { stored = try ArtifactReader(path: file).manifest() } catch { throw CompileError.artifact(error) }
+            let embedder = try ModelEmbedder(folder: model, precision: stored.model.precision.flatMap(WeightPrecision.init(rawValue:)) ?? .float32)
+            var options = BuildOptions(corpusFolder: folder, cachePath: cache, jobCount: ProcessInfo.processInfo.activeProcessorCount,
                                        prunesCache: false)
+            options.chunking.targetTokenCount = stored.chunking.targetTokenCount
+            options.chunking.overlapTokenCount = stored.chunking.overlapTokenCount
             let (contents, _) = try IndexBuild.contents(options, embedder: embedder, progress: .forStandardError(quiet: json))
             do {
                 return try ArtifactFreshness.compare(try ArtifactReader(path: file), with: contents)

@@ -16,6 +16,22 @@ import TestSupport
         #expect(result.status == 0, "\(result.standardError)")
         let chunking = try ArtifactReader(path: output).manifest().chunking
         #expect(chunking.targetTokenCount == 96 && chunking.overlapTokenCount == 8)
+
+        // policy-verify rebuilds with the recorded settings: current until a source changes.
+        let verify = ["--against", corpus, "--cache", folder.path("cache.sqlite"),
+                      "--model", packageRoot().appendingPathComponent("models/all-MiniLM-L6-v2").path]
+        let current = try ProcessRunner.run("policy-verify", [output] + verify)
+        #expect(current.status == 0, "\(current.standardOutput)\(current.standardError)")
+        #expect(!current.standardOutput.contains("chunking settings changed"), "\(current.standardOutput)")
+        let source = try #require(FileManager.default.enumerator(atPath: corpus)?.allObjects.compactMap { $0 as? String }
+            .first { $0.hasSuffix(".md") })
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: corpus + "/" + source))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("\n\nA sentence added after the build.\n".utf8))
+        try handle.close()
+        let stale = try ProcessRunner.run("policy-verify", [output] + verify)
+        #expect(stale.status == 1, "\(stale.standardOutput)\(stale.standardError)")
+        #expect(stale.standardOutput.contains(source), "\(stale.standardOutput)")
     }
 
     @Test(arguments: [(["--chunk-overlap", "100"], "--chunk-overlap must be 0 or more and below half of --chunk-target (100)"),
