@@ -3,12 +3,14 @@ import IndexFormat
 import Logging
 import Retrieval
 
-/// Answers a search: admits it past the memory guard and the limiter, embeds the question (or
-/// takes it from the cache), scans the vectors, and reads the few chunks it returns.
+/// Answers a search: admits it past the memory guard, embeds the question (or takes it from the
+/// cache; the batcher bounds and batches the embeddings), scans the vectors within the limiter's
+/// slots, and reads the few chunks it returns.
 package struct SearchService: Sendable {
     let store: ArtifactStore
     let model: QuestionModel
     let cache: QuestionVectorCache
+    let batcher: QuestionBatcher
     let limiter: EmbeddingLimiter
     let memoryGuard: MemoryGuard
     let metrics: ServerMetrics
@@ -26,18 +28,33 @@ package struct SearchService: Sendable {
         let allowed = try allowedDocuments(request.documents, in: artifact)
         let embedder = try await model.embedder(expectedFingerprint: artifact.manifest.model.fingerprint)
         let cached = cache.vector(for: request.query)
-        if cached == nil { metrics.cacheMisses.increment() } else { metrics.cacheHits.increment() }
+        let vector: [Float]
+        var embedDuration = Duration.zero
+        if let cached {
+            metrics.cacheHits.increment()
+            vector = cached
+        } else {
+            metrics.cacheMisses.increment()
+            let embedded: QuestionBatcher.Embedded
+            do {
+                embedded = try await batcher.embed(request.query, with: embedder)
+            } catch {
+                if case .overloaded = error { metrics.shedCounter("overloaded").increment() }
+                throw error
+            }
+            vector = embedded.vector
+            embedDuration = embedded.passDuration
+            cache.insert(vector, for: request.query)
+            metrics.embedDuration.record(embedDuration)
+        }
 
-        let outcome: (vector: [Float], retrieved: RetrievalOutcome, embed: Duration, search: Duration)
+        let outcome: (retrieved: RetrievalOutcome, search: Duration)
         do {
             outcome = try await limiter.withSlot {
-                try await BlockingWork.run { () -> Result<(vector: [Float], retrieved: RetrievalOutcome, embed: Duration, search: Duration), QueryError> in
-                    let clock = ContinuousClock()
-                    var vector: [Float] = []
-                    let embed = cached.map { vector = $0; return Duration.zero } ?? clock.measure { vector = embedder.embed(request.query) }
+                try await BlockingWork.run { () -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> in
                     var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
                     var failure: QueryError?
-                    let search = clock.measure {
+                    let search = ContinuousClock().measure {
                         do throws(RetrievalError) {
                             retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
                                                                       k: request.k, allowedDocuments: allowed)
@@ -46,16 +63,12 @@ package struct SearchService: Sendable {
                         }
                     }
                     if let failure { return .failure(failure) }
-                    return .success((vector, retrieved, embed, search))
+                    return .success((retrieved, search))
                 }.get()
             }
         } catch QueryError.overloaded(let retry) {
             metrics.shedCounter("overloaded").increment()
             throw QueryError.overloaded(retryAfterSeconds: retry)
-        }
-        if cached == nil {
-            cache.insert(outcome.vector, for: request.query)
-            metrics.embedDuration.record(outcome.embed)
         }
         let assembleStart = ContinuousClock.now
         let results = try assemble(outcome.retrieved.results, from: artifact)
@@ -64,7 +77,7 @@ package struct SearchService: Sendable {
         return SearchResponse(
             results: results, k: request.k, mode: outcome.retrieved.modeUsed.rawValue, notice: outcome.retrieved.notice,
             embeddingCached: cached != nil,
-            timingsMs: .init(embed: Milliseconds.of(outcome.embed), search: Milliseconds.of(searchDuration),
+            timingsMs: .init(embed: Milliseconds.of(embedDuration), search: Milliseconds.of(searchDuration),
                              total: Milliseconds.since(started)),
             artifactDigest: artifact.digest, reloadGeneration: artifact.generation)
     }

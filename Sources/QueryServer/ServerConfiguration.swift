@@ -44,9 +44,14 @@ public struct Limits: Sendable {
     public var bodyTimeoutSeconds: Double = 10
     /// Connections with nothing to read for this long are closed.
     public var idleTimeoutSeconds: Double = 60
-    /// Embeddings (and searches) run at once: the cores.
+    /// Embedding passes (and, separately, searches) run at once: the cores.
     public var concurrentEmbeddingCount = SystemInfo.processorCount
-    /// Requests allowed to wait for an embedding slot; more are shed with 503. 64 per core: a full
+    /// Most questions embedded in one encoder pass when several wait (`QuestionBatcher`).
+    public var embeddingBatchLimit = 8
+    /// Most tokens in one pass (a longer question still goes, alone): one full-length question's
+    /// worth, so a batch needs no more memory than the longest single question.
+    public var embeddingPassTokenLimit = 256
+    /// Questions allowed to wait for an embedding pass (and searches for a slot); more are shed with 503. 64 per core: a full
     /// queue drains in about 64 × 7 ms ≈ 0.5 s, well inside the wait deadline, so 64 busy clients
     /// are served rather than refused (32 in all made wrk's 64 connections 96% 503s, and each quick
     /// refusal was followed by another request at once).
