@@ -66,6 +66,9 @@ public struct Limits: Sendable {
     public var highWaterFraction = 0.85
     /// Above this fraction, everything but /health and /ready is shed.
     public var criticalFraction = 0.95
+    /// How often to look for the end of a burst of requests, after which free memory is handed
+    /// back to the system (`MemoryTrimService`); 0 never trims.
+    public var memoryTrimIntervalSeconds: Double = 1
     /// After SIGTERM, in-flight requests get this long to finish.
     public var shutdownGraceSeconds: Double = 10
     public var k: ClosedRange<Int> = 1...50

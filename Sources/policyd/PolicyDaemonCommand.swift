@@ -68,6 +68,8 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
 
     func run() async throws {
         let startedAt = ContinuousClock.now
+        // Before the server's threads start: two arenas for the whole process (MallocTuning says why).
+        MallocTuning.limitArenas(to: 2)
         let environment = Environment()
         var configuration = ServerConfiguration(
             artifactPath: artifact ?? environment["POLICYD_ARTIFACT"] ?? "artifacts/policies.pidx",
