@@ -31,11 +31,12 @@ package final class QuestionBatcher: Sendable {
         package var questionCount: Int
     }
 
-    private struct Waiter {
+    private struct Waiter: Sendable {
         let tokenIDs: [Int32]
         let embedder: SentenceEmbedder
         let enqueuedAt: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Result<Embedded, QueryError>, Never>
+        /// Runs the caller's follow-up work with the vector (or takes a refusal) and resumes the caller.
+        let finish: @Sendable (Result<Embedded, QueryError>) -> Void
     }
 
     private struct State {
@@ -67,28 +68,44 @@ package final class QuestionBatcher: Sendable {
     }
 
     /// The vector of `question` from `embedder`, encoded in a pass with whichever questions wait
-    /// beside it. Throws `.overloaded` when the queue is full or the wait outlasted `queueTimeout`.
-    package func embed(_ question: String, with embedder: SentenceEmbedder) async throws(QueryError) -> Embedded {
+    /// beside it, and what `followUp` makes of it: it runs on the pass's thread right after the pass
+    /// (a search, say), which saves the caller another trip to the thread pool. Throws `.overloaded`
+    /// when the queue is full or the wait outlasted `queueTimeout`.
+    package func embed<Value: Sendable>(_ question: String, with embedder: SentenceEmbedder,
+                                        then followUp: @escaping @Sendable (Embedded) -> Value)
+        async throws(QueryError) -> (embedded: Embedded, value: Value) {
         let tokenIDs = embedder.tokenIDs(for: question)
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Embedded, QueryError>, Never>) in
-            let waiter = Waiter(tokenIDs: tokenIDs, embedder: embedder, enqueuedAt: .now, continuation: continuation)
-            enum Decision { case refuse, queued, startWorker }
-            let decision: Decision = state.withLock { state in
-                if state.runningWorkers < workerCount {
-                    state.runningWorkers += 1   // a new worker encodes it at once: it never queues
-                    return .startWorker
-                }
-                if state.waiters.count >= queueLength { return .refuse }
-                state.waiters.append(waiter)
-                return .queued
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<(embedded: Embedded, value: Value), QueryError>, Never>) in
+            let waiter = Waiter(tokenIDs: tokenIDs, embedder: embedder, enqueuedAt: .now) { outcome in
+                continuation.resume(returning: outcome.map { ($0, followUp($0)) })
             }
-            switch decision {
-            case .refuse: continuation.resume(returning: .failure(.overloaded(retryAfterSeconds: 1)))
-            case .queued: break
-            case .startWorker: Task { await self.runWorker(firstPass: [waiter]) }
-            }
+            admit(waiter)
         }
         return try result.get()
+    }
+
+    /// Starts a worker for `waiter` when one is free, else queues it, or refuses it when the queue is full.
+    private func admit(_ waiter: Waiter) {
+        enum Admission { case refuse, queued, startWorker }
+        let admission: Admission = state.withLock { state in
+            if state.runningWorkers < workerCount {
+                state.runningWorkers += 1   // a new worker encodes it at once: it never queues
+                return .startWorker
+            }
+            if state.waiters.count >= queueLength { return .refuse }
+            state.waiters.append(waiter)
+            return .queued
+        }
+        switch admission {
+        case .refuse: waiter.finish(.failure(.overloaded(retryAfterSeconds: 1)))
+        case .queued: break
+        case .startWorker: Task { await self.runWorker(firstPass: [waiter]) }
+        }
+    }
+
+    /// The vector of `question` alone, with no follow-up work.
+    package func embed(_ question: String, with embedder: SentenceEmbedder) async throws(QueryError) -> Embedded {
+        try await embed(question, with: embedder) { _ in () }.embedded
     }
 
     /// Encodes `firstPass`, then passes of waiting questions until none wait, then retires.
@@ -101,37 +118,37 @@ package final class QuestionBatcher: Sendable {
         }
     }
 
-    /// One encoder pass on the thread pool; every waiter in it gets its vector (or, when the pool
-    /// has stopped because the process is shutting down, a refusal).
+    /// One encoder pass on the thread pool, then each waiter's follow-up work there, in order
+    /// (or, when the pool has stopped because the process is shutting down, a refusal for each).
     private func encode(_ pass: [Waiter]) async {
-        let tokenIDs = pass.map(\.tokenIDs)
-        let embedder = pass[0].embedder
-        let encoded = try? await BlockingWork.run { () -> (vectors: [[Float]], duration: Duration) in
-            var vectors: [[Float]] = []
-            let duration = ContinuousClock().measure { vectors = embedder.embed(tokenIDs: tokenIDs) }
-            return (vectors, duration)
-        }
-        guard let encoded else {
-            for waiter in pass { waiter.continuation.resume(returning: .failure(.overloaded(retryAfterSeconds: 1))) }
-            return
-        }
-        state.withLock { state in
-            state.passCount += 1
-            state.questionCount += pass.count
-        }
-        for (waiter, vector) in zip(pass, encoded.vectors) {
-            waiter.continuation.resume(returning: .success(
-                Embedded(vector: vector, passDuration: encoded.duration, passQuestionCount: pass.count)))
+        do {
+            try await BlockingWork.run {
+                let tokenIDs = pass.map(\.tokenIDs)
+                var vectors: [[Float]] = []
+                let duration = ContinuousClock().measure { vectors = pass[0].embedder.embed(tokenIDs: tokenIDs) }
+                self.state.withLock { state in
+                    state.passCount += 1
+                    state.questionCount += pass.count
+                }
+                for (waiter, vector) in zip(pass, vectors) {
+                    waiter.finish(.success(Embedded(vector: vector, passDuration: duration, passQuestionCount: pass.count)))
+                }
+            }
+        } catch {
+            for waiter in pass { waiter.finish(.failure(.overloaded(retryAfterSeconds: 1))) }
         }
     }
 
     /// The next pass: waiters from the front of the queue, within the limits, all of one model
-    /// folder; those that waited past the deadline are refused on the way. Nil (and the worker
-    /// retired) when none wait.
+    /// folder; those that waited past the deadline are refused on the way. A worker takes at most
+    /// its share of the queue (the waiters over the workers), so the other cores get passes too:
+    /// one pass of everything would leave them idle. Nil (and the worker retired) when none wait.
     private func takePass() -> [Waiter]? {
         let now = ContinuousClock.now
         var expired: [Waiter] = []
         let pass: [Waiter]? = state.withLock { state in
+            let share = (state.waiters.count + workerCount - 1) / workerCount
+            let questionLimit = max(1, min(batchLimit, share))
             var pass: [Waiter] = []
             var tokenCount = 0
             var taken = 0
@@ -142,7 +159,7 @@ package final class QuestionBatcher: Sendable {
                     continue
                 }
                 if let first = pass.first {
-                    let fits = pass.count < batchLimit && tokenCount + waiter.tokenIDs.count <= passTokenLimit
+                    let fits = pass.count < questionLimit && tokenCount + waiter.tokenIDs.count <= passTokenLimit
                     guard fits, waiter.embedder.folder == first.embedder.folder,
                           waiter.embedder.encoder.precision == first.embedder.encoder.precision else { break }
                 }
@@ -157,7 +174,7 @@ package final class QuestionBatcher: Sendable {
             }
             return pass
         }
-        for waiter in expired { waiter.continuation.resume(returning: .failure(.overloaded(retryAfterSeconds: 1))) }
+        for waiter in expired { waiter.finish(.failure(.overloaded(retryAfterSeconds: 1))) }
         return pass
     }
 }

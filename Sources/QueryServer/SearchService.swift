@@ -3,9 +3,9 @@ import IndexFormat
 import Logging
 import Retrieval
 
-/// Answers a search: admits it past the memory guard, embeds the question (or takes it from the
-/// cache; the batcher bounds and batches the embeddings), scans the vectors within the limiter's
-/// slots, and reads the few chunks it returns.
+/// Answers a search: admits it past the memory guard, embeds the question and scans the vectors
+/// (the batcher bounds and batches both), or, for a question in the cache, only scans them (within
+/// the limiter's slots), then reads the few chunks it returns.
 package struct SearchService: Sendable {
     let store: ArtifactStore
     let model: QuestionModel
@@ -28,48 +28,29 @@ package struct SearchService: Sendable {
         let allowed = try allowedDocuments(request.documents, in: artifact)
         let embedder = try await model.embedder(expectedFingerprint: artifact.manifest.model.fingerprint)
         let cached = cache.vector(for: request.query)
-        let vector: [Float]
-        var embedDuration = Duration.zero
-        if let cached {
-            metrics.cacheHits.increment()
-            vector = cached
-        } else {
-            metrics.cacheMisses.increment()
-            let embedded: QuestionBatcher.Embedded
-            do {
-                embedded = try await batcher.embed(request.query, with: embedder)
-            } catch {
-                if case .overloaded = error { metrics.shedCounter("overloaded").increment() }
-                throw error
-            }
-            vector = embedded.vector
-            embedDuration = embedded.passDuration
-            cache.insert(vector, for: request.query)
-            metrics.embedDuration.record(embedDuration)
+        let retrieve: @Sendable ([Float]) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> = { vector in
+            Self.retrieve(request, vector: vector, allowed: allowed, in: artifact)
         }
-
-        let outcome: (retrieved: RetrievalOutcome, search: Duration)
+        let retrieval: Result<(retrieved: RetrievalOutcome, search: Duration), QueryError>
+        var embedDuration = Duration.zero
         do {
-            outcome = try await limiter.withSlot {
-                try await BlockingWork.run { () -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> in
-                    var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
-                    var failure: QueryError?
-                    let search = ContinuousClock().measure {
-                        do throws(RetrievalError) {
-                            retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
-                                                                      k: request.k, allowedDocuments: allowed)
-                        } catch {
-                            failure = Self.queryError(error)
-                        }
-                    }
-                    if let failure { return .failure(failure) }
-                    return .success((retrieved, search))
-                }.get()
+            if let cached {
+                metrics.cacheHits.increment()
+                retrieval = try await limiter.withSlot { try await BlockingWork.run { retrieve(cached) } }
+            } else {
+                metrics.cacheMisses.increment()
+                // The search runs on the embedding pass's thread, right after it.
+                let (embedded, searched) = try await batcher.embed(request.query, with: embedder) { retrieve($0.vector) }
+                embedDuration = embedded.passDuration
+                cache.insert(embedded.vector, for: request.query)
+                metrics.embedDuration.record(embedDuration)
+                retrieval = searched
             }
         } catch QueryError.overloaded(let retry) {
             metrics.shedCounter("overloaded").increment()
             throw QueryError.overloaded(retryAfterSeconds: retry)
         }
+        let outcome = try retrieval.get()
         let assembleStart = ContinuousClock.now
         let results = try assemble(outcome.retrieved.results, from: artifact)
         let searchDuration = outcome.search + (ContinuousClock.now - assembleStart)
@@ -80,6 +61,24 @@ package struct SearchService: Sendable {
             timingsMs: .init(embed: Milliseconds.of(embedDuration), search: Milliseconds.of(searchDuration),
                              total: Milliseconds.since(started)),
             artifactDigest: artifact.digest, reloadGeneration: artifact.generation)
+    }
+
+    /// Dense, lexical or hybrid search for `request` with the question's `vector`, timed. Scans
+    /// vectors: call it off the request threads.
+    private static func retrieve(_ request: SearchRequest, vector: [Float], allowed: Set<Int>?,
+                                 in artifact: ServedArtifact) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> {
+        var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
+        var failure: QueryError?
+        let search = ContinuousClock().measure {
+            do throws(RetrievalError) {
+                retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
+                                                          k: request.k, allowedDocuments: allowed)
+            } catch {
+                failure = queryError(error)
+            }
+        }
+        if let failure { return .failure(failure) }
+        return .success((retrieved, search))
     }
 
     /// A retrieval failure as the daemon reports it: lexical search on an artifact without a

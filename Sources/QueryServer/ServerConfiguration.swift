@@ -46,8 +46,11 @@ public struct Limits: Sendable {
     public var idleTimeoutSeconds: Double = 60
     /// Embedding passes (and, separately, searches) run at once: the cores.
     public var concurrentEmbeddingCount = SystemInfo.processorCount
-    /// Most questions embedded in one encoder pass when several wait (`QuestionBatcher`).
-    public var embeddingBatchLimit = 8
+    /// Most questions embedded in one encoder pass when several wait (`QuestionBatcher`). Two
+    /// take most of the gain: a question is about 20 rows, and the bfloat16 kernel's blocks hold
+    /// 24, so a second question reuses the weights from cache; larger passes cut no more CPU and
+    /// make waiting questions wait longer (docs/BENCHMARKS.md, "Serving").
+    public var embeddingBatchLimit = 2
     /// Most tokens in one pass (a longer question still goes, alone): one full-length question's
     /// worth, so a batch needs no more memory than the longest single question.
     public var embeddingPassTokenLimit = 256
