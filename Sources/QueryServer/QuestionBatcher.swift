@@ -7,9 +7,11 @@ import Synchronization
 /// free starts a pass at once, so a lone question waits for nothing; questions that arrive while
 /// every worker is busy queue, and the next free worker takes up to `batchLimit` of them (and at
 /// most `passTokenLimit` tokens, though a longer question still goes, alone) in one pass: the
-/// weights then stream through the cache once for all of them. The encoder computes every row of
-/// a pass on its own, so a question's vector is bit for bit the one it gets alone
-/// (`QuestionBatcherTests`): the embedding cache and the answers do not depend on who else asked.
+/// weights then stream through the cache once for all of them. A worker takes at most its share
+/// of the queue, so the other cores get passes too. Each question's follow-up work (its search)
+/// runs on the pass's thread right after the pass. The encoder computes every row of a pass on
+/// its own, so a question's vector is bit for bit the one it gets alone (`PassEquivalenceTests`,
+/// `QuestionBatcherTests`): the embedding cache and the answers do not depend on who else asked.
 ///
 /// At most `queueLength` questions wait; more are refused at once with `.overloaded`, and so is
 /// a question that has waited longer than `queueTimeout` when a worker reaches it.

@@ -44,7 +44,8 @@ public struct Limits: Sendable {
     public var bodyTimeoutSeconds: Double = 10
     /// Connections with nothing to read for this long are closed.
     public var idleTimeoutSeconds: Double = 60
-    /// Embedding passes (and, separately, searches) run at once: the cores.
+    /// Embedding passes run at once (each followed by its questions' searches), and, separately,
+    /// searches of questions found in the cache: the cores.
     public var concurrentEmbeddingCount = SystemInfo.processorCount
     /// Most questions embedded in one encoder pass when several wait (`QuestionBatcher`). Two
     /// take most of the gain: a question is about 20 rows, and the bfloat16 kernel's blocks hold
@@ -54,7 +55,8 @@ public struct Limits: Sendable {
     /// Most tokens in one pass (a longer question still goes, alone): one full-length question's
     /// worth, so a batch needs no more memory than the longest single question.
     public var embeddingPassTokenLimit = 256
-    /// Questions allowed to wait for an embedding pass (and searches for a slot); more are shed with 503. 64 per core: a full
+    /// Questions allowed to wait for an embedding pass (and cached ones for a search slot); more
+    /// are shed with 503. 64 per core: a full
     /// queue drains in about 64 × 7 ms ≈ 0.5 s, well inside the wait deadline, so 64 busy clients
     /// are served rather than refused (32 in all made wrk's 64 connections 96% 503s, and each quick
     /// refusal was followed by another request at once).
