@@ -56,6 +56,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // glibc's malloc tuning (mallopt, malloc_trim): libc itself, nothing to link.
+        .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CCmark", pkgConfig: "libcmark-gfm", providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
 
         // Digests shared by the artifact, the model fingerprint and the compiler's cache keys.
@@ -105,7 +107,7 @@ let package = Package(
         .target(
             name: "QueryServer",
             dependencies: [
-                "IndexFormat", "Retrieval", "Embeddings", "Answering",
+                "IndexFormat", "Retrieval", "Embeddings", "Answering", "CMalloc",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -23,6 +23,9 @@ public struct PolicyDaemon: Sendable {
         if configuration.watchIntervalSeconds > 0 {
             services.append(ArtifactWatchService(state: state, interval: .milliseconds(Int64(configuration.watchIntervalSeconds * 1000))))
         }
+        if configuration.limits.memoryTrimIntervalSeconds > 0 {
+            services.append(MemoryTrimService(state: state, interval: .milliseconds(Int64(configuration.limits.memoryTrimIntervalSeconds * 1000))))
+        }
         let idleTimeout = TimeAmount.milliseconds(Int64(configuration.limits.idleTimeoutSeconds * 1000))
         return Application(
             router: APIRoutes(state: state).makeRouter(),

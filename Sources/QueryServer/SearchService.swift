@@ -3,12 +3,14 @@ import IndexFormat
 import Logging
 import Retrieval
 
-/// Answers a search: admits it past the memory guard and the limiter, embeds the question (or
-/// takes it from the cache), scans the vectors, and reads the few chunks it returns.
+/// Answers a search: admits it past the memory guard, embeds the question and scans the vectors
+/// (the batcher bounds and batches both), or, for a question in the cache, only scans them (within
+/// the limiter's slots), then reads the few chunks it returns.
 package struct SearchService: Sendable {
     let store: ArtifactStore
     let model: QuestionModel
     let cache: QuestionVectorCache
+    let batcher: QuestionBatcher
     let limiter: EmbeddingLimiter
     let memoryGuard: MemoryGuard
     let metrics: ServerMetrics
@@ -26,37 +28,29 @@ package struct SearchService: Sendable {
         let allowed = try allowedDocuments(request.documents, in: artifact)
         let embedder = try await model.embedder(expectedFingerprint: artifact.manifest.model.fingerprint)
         let cached = cache.vector(for: request.query)
-        if cached == nil { metrics.cacheMisses.increment() } else { metrics.cacheHits.increment() }
-
-        let outcome: (vector: [Float], retrieved: RetrievalOutcome, embed: Duration, search: Duration)
+        let retrieve: @Sendable ([Float]) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> = { vector in
+            Self.retrieve(request, vector: vector, allowed: allowed, in: artifact)
+        }
+        let retrieval: Result<(retrieved: RetrievalOutcome, search: Duration), QueryError>
+        var embedDuration = Duration.zero
         do {
-            outcome = try await limiter.withSlot {
-                try await BlockingWork.run { () -> Result<(vector: [Float], retrieved: RetrievalOutcome, embed: Duration, search: Duration), QueryError> in
-                    let clock = ContinuousClock()
-                    var vector: [Float] = []
-                    let embed = cached.map { vector = $0; return Duration.zero } ?? clock.measure { vector = embedder.embed(request.query) }
-                    var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
-                    var failure: QueryError?
-                    let search = clock.measure {
-                        do throws(RetrievalError) {
-                            retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
-                                                                      k: request.k, allowedDocuments: allowed)
-                        } catch {
-                            failure = Self.queryError(error)
-                        }
-                    }
-                    if let failure { return .failure(failure) }
-                    return .success((vector, retrieved, embed, search))
-                }.get()
+            if let cached {
+                metrics.cacheHits.increment()
+                retrieval = try await limiter.withSlot { try await BlockingWork.run { retrieve(cached) } }
+            } else {
+                metrics.cacheMisses.increment()
+                // The search runs on the embedding pass's thread, right after it.
+                let (embedded, searched) = try await batcher.embed(request.query, with: embedder) { retrieve($0.vector) }
+                embedDuration = embedded.passDuration
+                cache.insert(embedded.vector, for: request.query)
+                metrics.embedDuration.record(embedDuration)
+                retrieval = searched
             }
         } catch QueryError.overloaded(let retry) {
             metrics.shedCounter("overloaded").increment()
             throw QueryError.overloaded(retryAfterSeconds: retry)
         }
-        if cached == nil {
-            cache.insert(outcome.vector, for: request.query)
-            metrics.embedDuration.record(outcome.embed)
-        }
+        let outcome = try retrieval.get()
         let assembleStart = ContinuousClock.now
         let results = try assemble(outcome.retrieved.results, from: artifact)
         let searchDuration = outcome.search + (ContinuousClock.now - assembleStart)
@@ -64,9 +58,27 @@ package struct SearchService: Sendable {
         return SearchResponse(
             results: results, k: request.k, mode: outcome.retrieved.modeUsed.rawValue, notice: outcome.retrieved.notice,
             embeddingCached: cached != nil,
-            timingsMs: .init(embed: Milliseconds.of(outcome.embed), search: Milliseconds.of(searchDuration),
+            timingsMs: .init(embed: Milliseconds.of(embedDuration), search: Milliseconds.of(searchDuration),
                              total: Milliseconds.since(started)),
             artifactDigest: artifact.digest, reloadGeneration: artifact.generation)
+    }
+
+    /// Dense, lexical or hybrid search for `request` with the question's `vector`, timed. Scans
+    /// vectors: call it off the request threads.
+    private static func retrieve(_ request: SearchRequest, vector: [Float], allowed: Set<Int>?,
+                                 in artifact: ServedArtifact) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> {
+        var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
+        var failure: QueryError?
+        let search = ContinuousClock().measure {
+            do throws(RetrievalError) {
+                retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
+                                                          k: request.k, allowedDocuments: allowed)
+            } catch {
+                failure = queryError(error)
+            }
+        }
+        if let failure { return .failure(failure) }
+        return .success((retrieved, search))
     }
 
     /// A retrieval failure as the daemon reports it: lexical search on an artifact without a

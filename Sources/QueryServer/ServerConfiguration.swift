@@ -44,9 +44,19 @@ public struct Limits: Sendable {
     public var bodyTimeoutSeconds: Double = 10
     /// Connections with nothing to read for this long are closed.
     public var idleTimeoutSeconds: Double = 60
-    /// Embeddings (and searches) run at once: the cores.
+    /// Embedding passes run at once (each followed by its questions' searches), and, separately,
+    /// searches of questions found in the cache: the cores.
     public var concurrentEmbeddingCount = SystemInfo.processorCount
-    /// Requests allowed to wait for an embedding slot; more are shed with 503. 64 per core: a full
+    /// Most questions embedded in one encoder pass when several wait (`QuestionBatcher`). Two
+    /// take most of the gain: a question is about 20 rows, and the bfloat16 kernel's blocks hold
+    /// 24, so a second question reuses the weights from cache; larger passes cut no more CPU and
+    /// make waiting questions wait longer (docs/BENCHMARKS.md, "Serving").
+    public var embeddingBatchLimit = 2
+    /// Most tokens in one pass (a longer question still goes, alone): one full-length question's
+    /// worth, so a batch needs no more memory than the longest single question.
+    public var embeddingPassTokenLimit = 256
+    /// Questions allowed to wait for an embedding pass (and cached ones for a search slot); more
+    /// are shed with 503. 64 per core: a full
     /// queue drains in about 64 × 7 ms ≈ 0.5 s, well inside the wait deadline, so 64 busy clients
     /// are served rather than refused (32 in all made wrk's 64 connections 96% 503s, and each quick
     /// refusal was followed by another request at once).
@@ -61,6 +71,9 @@ public struct Limits: Sendable {
     public var highWaterFraction = 0.85
     /// Above this fraction, everything but /health and /ready is shed.
     public var criticalFraction = 0.95
+    /// How often to look for the end of a burst of requests, after which free memory is handed
+    /// back to the system (`MemoryTrimService`); 0 never trims.
+    public var memoryTrimIntervalSeconds: Double = 1
     /// After SIGTERM, in-flight requests get this long to finish.
     public var shutdownGraceSeconds: Double = 10
     public var k: ClosedRange<Int> = 1...50

@@ -19,7 +19,9 @@ package final class ServerMetrics: Sendable {
     package let cacheHits: Counter
     package let cacheMisses: Counter
     package let inFlightRequests: Gauge
+    package let memoryTrims: Counter
     private let inFlight = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
 
     package init() {
         embedDuration = registry.makeDurationHistogram(
@@ -35,6 +37,7 @@ package final class ServerMetrics: Sendable {
         cacheHits = registry.makeCounter(descriptor: Self.name("embedding_cache_hits", "total", "Questions answered from the embedding cache."))
         cacheMisses = registry.makeCounter(descriptor: Self.name("embedding_cache_misses", "total", "Questions that needed the model."))
         inFlightRequests = registry.makeGauge(descriptor: Self.name("requests_in_flight", "", "Requests being handled now."))
+        memoryTrims = registry.makeCounter(descriptor: Self.name("memory_trims", "total", "Times free memory was handed back to the system after a burst."))
         // Registered up front so they appear (as 0) before the first event.
         for reason in ["overloaded", "memory_pressure"] { _ = shedCounter(reason) }
     }
@@ -45,6 +48,9 @@ package final class ServerMetrics: Sendable {
     }
 
     package var inFlightCount: Int { inFlight.load(ordering: .relaxed) }
+
+    /// Requests finished since the start.
+    package var finishedCount: Int { finished.load(ordering: .relaxed) }
 
     /// One finished request: counted by route, method and status, timed by route.
     package func recordRequest(route: String, method: String, status: Int, duration: Duration) {
@@ -60,7 +66,10 @@ package final class ServerMetrics: Sendable {
     }
 
     package func requestStarted() { inFlightRequests.set(Double(inFlight.add(1, ordering: .relaxed).newValue)) }
-    package func requestFinished() { inFlightRequests.set(Double(inFlight.subtract(1, ordering: .relaxed).newValue)) }
+    package func requestFinished() {
+        inFlightRequests.set(Double(inFlight.subtract(1, ordering: .relaxed).newValue))
+        finished.add(1, ordering: .relaxed)
+    }
 }
 
 /// Counts and times every request (after errors became responses, so statuses are the real ones).

@@ -8,6 +8,7 @@ package struct ServerState: Sendable {
     package let store: ArtifactStore
     package let model: QuestionModel
     package let cache: QuestionVectorCache
+    package let batcher: QuestionBatcher
     package let limiter: EmbeddingLimiter
     package let memoryGuard: MemoryGuard
     package let metrics: ServerMetrics
@@ -29,6 +30,10 @@ package struct ServerState: Sendable {
         // hashing with libcrypto while exit() tears libcrypto down (that crashed with SIGSEGV).
         model.startFingerprinting()   // on another core while the server binds
         cache = QuestionVectorCache(capacity: configuration.limits.embeddingCacheCapacity)
+        let limits = configuration.limits
+        batcher = QuestionBatcher(workerCount: limits.concurrentEmbeddingCount, batchLimit: limits.embeddingBatchLimit,
+                                  passTokenLimit: limits.embeddingPassTokenLimit, queueLength: limits.embeddingQueueLength,
+                                  queueTimeout: .milliseconds(Int(limits.embeddingQueueTimeoutSeconds * 1000)))
         limiter = EmbeddingLimiter(slotCount: configuration.limits.concurrentEmbeddingCount,
                                    queueLength: configuration.limits.embeddingQueueLength,
                                    queueTimeout: .milliseconds(Int(configuration.limits.embeddingQueueTimeoutSeconds * 1000)))
@@ -39,7 +44,7 @@ package struct ServerState: Sendable {
     }
 
     var searchService: SearchService {
-        SearchService(store: store, model: model, cache: cache, limiter: limiter, memoryGuard: memoryGuard, metrics: metrics)
+        SearchService(store: store, model: model, cache: cache, batcher: batcher, limiter: limiter, memoryGuard: memoryGuard, metrics: metrics)
     }
 
     var chatService: ChatService {

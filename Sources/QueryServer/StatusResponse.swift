@@ -32,10 +32,17 @@ struct StatusResponse: Encodable {
     }
     struct Work: Encodable {
         var inFlightRequests: Int
+        /// Encoder passes running now (each embeds one or more questions) and questions waiting.
         var embeddingsRunning: Int
         var embeddingsWaiting: Int
         var embeddingSlots: Int
         var queueCapacity: Int
+        /// Searches (vector scans) running and waiting for a slot.
+        var searchesRunning: Int
+        var searchesWaiting: Int
+        /// Encoder passes and questions embedded since the start: their ratio is the mean batch.
+        var embeddingPasses: Int
+        var questionsEmbedded: Int
     }
     struct Cache: Encodable {
         var entries: Int
@@ -83,9 +90,11 @@ struct StatusResponse: Encodable {
                         limitSource: state.memoryGuard.limitSource, highWaterBytes: state.memoryGuard.highWaterByteCount,
                         criticalBytes: state.memoryGuard.criticalByteCount)
         let limiter = state.limiter.snapshot
-        work = Work(inFlightRequests: state.metrics.inFlightCount, embeddingsRunning: limiter.running,
-                    embeddingsWaiting: limiter.waiting, embeddingSlots: state.limiter.slotCount,
-                    queueCapacity: state.limiter.queueLength)
+        let batcher = state.batcher.snapshot
+        work = Work(inFlightRequests: state.metrics.inFlightCount, embeddingsRunning: batcher.runningPasses,
+                    embeddingsWaiting: batcher.waiting, embeddingSlots: state.batcher.workerCount,
+                    queueCapacity: state.batcher.queueLength, searchesRunning: limiter.running, searchesWaiting: limiter.waiting,
+                    embeddingPasses: batcher.passCount, questionsEmbedded: batcher.questionCount)
         let statistics = state.cache.statistics
         embeddingCache = Cache(entries: statistics.entryCount, capacity: state.cache.capacity,
                                hits: statistics.hitCount, misses: statistics.missCount)

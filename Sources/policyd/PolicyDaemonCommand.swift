@@ -22,6 +22,7 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
 
             Every option can also be set by environment: PORT, POLICYD_HOST, POLICYD_ARTIFACT, \
             POLICYD_MODEL, POLICYD_VERIFY_FULL=1, POLICYD_WATCH_SECONDS, POLICYD_MEMORY_LIMIT_MB, POLICYD_BODY_TIMEOUT_SECONDS, \
+            POLICYD_EMBEDDING_BATCH, \
             POLICYD_LOG_LEVEL. \
             A flag on the command line wins over the environment.
 
@@ -63,11 +64,16 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a request body may take to arrive (env POLICYD_BODY_TIMEOUT_SECONDS; default 10).", valueName: "seconds"))
     var bodyTimeoutSeconds: Double?
 
+    @Option(help: ArgumentHelp("Most questions embedded in one encoder pass when several wait; 1 embeds each alone (env POLICYD_EMBEDDING_BATCH; default 2).", valueName: "count"))
+    var embeddingBatch: Int?
+
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning or error (env POLICYD_LOG_LEVEL; default info).", valueName: "level"))
     var logLevel: String?
 
     func run() async throws {
         let startedAt = ContinuousClock.now
+        // Before the server's threads start: two arenas for the whole process (MallocTuning says why).
+        MallocTuning.limitArenas(to: 2)
         let environment = Environment()
         var configuration = ServerConfiguration(
             artifactPath: artifact ?? environment["POLICYD_ARTIFACT"] ?? "artifacts/policies.pidx",
@@ -88,6 +94,11 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
         if let seconds = bodyTimeoutSeconds ?? environmentBodyTimeout {
             guard seconds > 0 else { throw ValidationError("the body timeout must be above 0 seconds") }
             configuration.limits.bodyTimeoutSeconds = seconds
+        }
+        let environmentBatch = try environment.integer("POLICYD_EMBEDDING_BATCH")
+        if let count = embeddingBatch ?? environmentBatch {
+            guard count >= 1 else { throw ValidationError("--embedding-batch must be 1 or more") }
+            configuration.limits.embeddingBatchLimit = count
         }
         let environmentWatch = try environment.number("POLICYD_WATCH_SECONDS")
         if let seconds = watchSeconds ?? environmentWatch {

@@ -45,7 +45,8 @@ def parse_wrk(path):
     return result
 
 
-SERVERS = [("policyd", "policyd"), ("st", "baseline: sentence-transformers"), ("onnx", "baseline: ONNX Runtime")]
+SERVERS = [("policyd", "policyd"), ("policyd-before", "baseline: policyd before"), ("st", "baseline: sentence-transformers"),
+           ("onnx", "baseline: ONNX Runtime")]
 
 
 def render(results_path, info_path):
@@ -86,6 +87,8 @@ def render(results_path, info_path):
         ("resident memory after 2,000 questions (MB)", "rss_2000", "rss_mb", "%.1f", True),
         ("… of which anonymous, RssAnon (MB)", "rss_2000", "anon_mb", "%.1f", True),
         ("… of which mapped files, RssFile (MB)", "rss_2000", "file_mb", "%.1f", True),
+        ("resident memory 2 s later, idle (MB)", "rss_2000_idle", "rss_mb", "%.1f", True),
+        ("… of which anonymous, RssAnon (MB)", "rss_2000_idle", "anon_mb", "%.1f", True),
         ("resident memory after the wrk runs (MB)", "rss_after_load", "rss_mb", "%.1f", True),
         ("peak resident memory, VmHWM (MB)", "rss_after_load", "hwm_mb", "%.1f", True),
         ("2,000 questions one at a time: requests/s", "sequential", "requests_per_s", "%.1f", False),
@@ -110,6 +113,8 @@ def render(results_path, info_path):
     out.append("- Machine: %s, %s cores, %s MB; Debian %s; load average %s" % (
         info["cpu"], info["cores"], info["memory_mb"], info["os"], info.get("load", "?")))
     out.append("- policyd: %s at %s; %s; %s" % (info["package"], info["commit"], info["swift"], info["build"]))
+    if info.get("before"):
+        out.append("- policyd before: %s (an earlier build, run the same way)" % info["before"])
     out.append("- Artifact: %s" % info["artifact"])
     out.append("- Baseline: Flask app under gunicorn (1 worker, 2 threads, gthread), ChromaDB persistent collection "
                "(cosine) holding the artifact's own chunks and vectors; %s" % info["python"])
