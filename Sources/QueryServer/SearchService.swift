@@ -26,6 +26,8 @@ package struct SearchService: Sendable {
         // This request uses this artifact to the end, even if a reload swaps in another meanwhile.
         let artifact = store.current
         let allowed = try allowedDocuments(request.documents, in: artifact)
+        // Refused before the question is embedded: that work would be thrown away.
+        if request.mode == .lexical, let unavailable = artifact.retriever.lexicalUnavailable { throw Self.queryError(unavailable) }
         let embedder = try await model.embedder(expectedFingerprint: artifact.manifest.model.fingerprint)
         let cached = cache.vector(for: request.query)
         let retrieve: @Sendable ([Float]) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> = { vector in

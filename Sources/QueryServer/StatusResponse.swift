@@ -1,3 +1,4 @@
+import Answering
 import IndexFormat
 
 /// `GET /v1/status`: what is being served and how the process is doing.
@@ -50,6 +51,18 @@ struct StatusResponse: Encodable {
         var hits: Int
         var misses: Int
     }
+    /// How chat answers: through the configured language model, or extractively without one.
+    struct Answering: Encodable {
+        /// llm or extractive.
+        var mode: String
+        /// The completions endpoint without userinfo or query (never the key), and the model name.
+        var endpoint: String?
+        var model: String?
+        var apiKey: String?
+        var connectTimeoutSeconds: Double?
+        var firstTokenTimeoutSeconds: Double?
+        var totalTimeoutSeconds: Double?
+    }
     struct Reload: Encodable {
         var generation: Int
         var failedReloads: Int
@@ -63,6 +76,7 @@ struct StatusResponse: Encodable {
     var memory: Memory
     var work: Work
     var embeddingCache: Cache
+    var answering: Answering
     var reload: Reload
 
     init(_ state: ServerState) {
@@ -98,6 +112,15 @@ struct StatusResponse: Encodable {
         let statistics = state.cache.statistics
         embeddingCache = Cache(entries: statistics.entryCount, capacity: state.cache.capacity,
                                hits: statistics.hitCount, misses: statistics.missCount)
+        if let settings = state.chatClient?.settings {
+            answering = Answering(mode: "llm", endpoint: settings.redactedCompletionsURL, model: settings.model,
+                                  apiKey: settings.apiKey == nil ? "none" : "set",
+                                  connectTimeoutSeconds: settings.connectTimeoutSeconds,
+                                  firstTokenTimeoutSeconds: settings.firstTokenTimeoutSeconds,
+                                  totalTimeoutSeconds: settings.totalTimeoutSeconds)
+        } else {
+            answering = Answering(mode: "extractive")
+        }
         let reloadStatus = state.store.reloadStatus
         reload = Reload(generation: served.generation, failedReloads: reloadStatus.failedReloadCount, lastError: reloadStatus.lastError)
     }

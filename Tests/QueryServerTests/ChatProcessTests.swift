@@ -21,6 +21,12 @@ import Testing
         let search = #"{"query": "warm up", "k": 1}"#
         warm.send("POST /v1/search HTTP/1.1\r\nHost: x\r\nContent-Length: \(search.utf8.count)\r\nConnection: close\r\n\r\n\(search)")
         #expect(await warm.receiveAllOffPool().hasPrefix("HTTP/1.1 200"))
+        // The status names the model and its deadlines, never the key.
+        let statusConnection = try RawConnection(port: port, receiveTimeoutSeconds: 10)
+        statusConnection.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        let status = await statusConnection.receiveAllOffPool()
+        #expect(status.contains(#""answering":{"api_key":"set","connect_timeout_seconds":3,"endpoint":"http://127.0.0.1:\#(model.port)/v1/chat/completions","first_token_timeout_seconds":8,"mode":"llm","model":"fake-model","total_timeout_seconds":9}"#), "\(status)")
+        #expect(!status.contains(ChatFixtures.secret))
 
         let chat = try RawConnection(port: port, receiveTimeoutSeconds: 20)
         let body = #"{"question": "How many days can I work from abroad?", "stream": true}"#

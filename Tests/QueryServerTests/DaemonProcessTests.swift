@@ -51,7 +51,9 @@ import Testing
         #expect(await daemon.waitForLog("generation=2"))
         let connection = try RawConnection(port: port)
         connection.send("GET /v1/status HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        #expect(await connection.receiveAllOffPool().contains(#""generation":2"#))
+        let status = await connection.receiveAllOffPool()
+        #expect(status.contains(#""generation":2"#), "\(status)")
+        #expect(status.contains(#""answering":{"mode":"extractive"}"#), "no LLM_BASE_URL: \(status)")
 
         daemon.signal(SIGTERM)
         #expect(await daemon.waitForExit() == 0)

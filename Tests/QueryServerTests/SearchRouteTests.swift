@@ -28,6 +28,22 @@ import Testing
         }
     }
 
+    /// Lexical search on a format 1.0 artifact (no lexicon) is refused before the question is
+    /// embedded: here the model folder does not even exist, and the answer is still the 400.
+    @Test func lexicalModeOnAnArtifactWithoutALexiconIsRefusedWithoutEmbedding() async throws {
+        let fixture = DaemonFixtures.packageRoot + "/Tests/IndexFormatTests/Fixtures/tiny-v1.0.pidx"
+        let daemon = try DaemonFixtures.daemon(DaemonFixtures.configuration(artifact: fixture, model: "/nonexistent/model"))
+        try await daemon.makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/v1/search", method: .post,
+                                                    body: DaemonFixtures.body(#"{"query": "per diem", "mode": "lexical"}"#))
+            #expect(response.status == .badRequest)
+            let error = try #require(try DaemonFixtures.json(response)["error"] as? [String: Any])
+            #expect((error["message"] as? String)?.contains("no lexicon section") == true, "\(error)")
+            let status = try DaemonFixtures.json(try await client.execute(uri: "/v1/status", method: .get))
+            #expect((status["model"] as? [String: Any])?["state"] as? String == "not_requested")
+        }
+    }
+
     @Test func hybridIsTheDefaultAndEveryResultCarriesBothRankings() async throws {
         try DaemonFixtures.requireModel()
         let daemon = try DaemonFixtures.daemon()
