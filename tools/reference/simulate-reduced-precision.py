@@ -5,13 +5,15 @@ layers compute in the chosen precision, scored by cosine against the golden fixt
 
 Modes: f32 (the weights as stored), bf16 (weights and inputs rounded to bfloat16, nearest even:
 what the AVX512_BF16 kernel does), i8 (symmetric int8 weights per output row and inputs per
-token, what a VNNI kernel would do). Prints each mode's lowest cosine and its text.
+token, what a VNNI kernel would do), and i8-qkv, i8-attention, i8-ffn-up, i8-ffn-down (int8 for
+that group of layers only, bfloat16 for the rest). Prints each mode's lowest cosine and its text.
 Texts over 64 tokens are skipped unless "long" is given (slow: erf per element in Python).
 
 Usage (NumPy only, e.g. ~/.cache/policyqa/venv-spec):
     python tools/reference/simulate-reduced-precision.py models/all-MiniLM-L6-v2 \
         Tests/EmbeddingsTests/Fixtures/golden-embeddings.json f32 bf16 i8
-Measured (docs/decisions/0003-bfloat16-question-kernel.md): bf16 0.9999661, i8 0.9857216.
+Measured (docs/decisions/0003-bfloat16-question-kernel.md): bf16 0.9999661, i8 0.9857216;
+i8-qkv 0.9901595, i8-attention 0.9894030, i8-ffn-up 0.9949154, i8-ffn-down 0.9961199.
 """
 import json
 import struct
@@ -36,8 +38,21 @@ def bfloat16(values):
     return bits.astype(np.uint32).view(np.float32)
 
 
+# Layer groups for mixed modes ("i8-qkv" and so on: int8 for that group, bfloat16 elsewhere).
+GROUPS = {
+    "qkv": lambda name: name.rsplit(".", 1)[-1] in ("query", "key", "value"),
+    "attention": lambda name: ".attention." in name,
+    "ffn-up": lambda name: name.endswith("intermediate.dense"),
+    "ffn-down": lambda name: name.endswith(".output.dense") and ".attention." not in name,
+}
+
+
 def make_linear(weights, mode):
     quantized = {}
+    if mode.startswith("i8-"):
+        group = GROUPS[mode[3:]]
+        int8, bf16 = make_linear(weights, "i8"), make_linear(weights, "bf16")
+        return lambda x, name: (int8 if group(name) else bf16)(x, name)
 
     def linear(x, name):
         w, b = weights[name + ".weight"], weights[name + ".bias"]
