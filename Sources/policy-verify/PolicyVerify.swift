@@ -68,8 +68,14 @@ struct PolicyVerify: ParsableCommand {
         do throws(CompileError) {
             // Chunked and embedded with the settings and precision the artifact records, so only a
             // change of sources or model shows (or a host that cannot run that precision).
+            let reader: ArtifactReader
             let stored: Manifest
-            do { stored = try ArtifactReader(path: file).manifest() } catch { throw CompileError.artifact(error) }
+            do {
+                reader = try ArtifactReader(path: file)
+                stored = try reader.manifest()
+            } catch {
+                throw CompileError.artifact(error)
+            }
             let embedder = try ModelEmbedder(folder: model, precision: stored.model.precision.flatMap(WeightPrecision.init(rawValue:)) ?? .float32)
             var options = BuildOptions(corpusFolder: folder, cachePath: cache, jobCount: ProcessInfo.processInfo.activeProcessorCount,
                                        prunesCache: false)
@@ -77,7 +83,7 @@ struct PolicyVerify: ParsableCommand {
             options.chunking.overlapTokenCount = stored.chunking.overlapTokenCount
             let (contents, _) = try IndexBuild.contents(options, embedder: embedder, progress: .forStandardError(quiet: json))
             do {
-                return try ArtifactFreshness.compare(try ArtifactReader(path: file), with: contents)
+                return try ArtifactFreshness.compare(reader, with: contents)
             } catch {
                 throw CompileError.artifact(error)
             }
