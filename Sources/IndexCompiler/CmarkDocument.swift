@@ -10,9 +10,15 @@ import CCmark
 @safe final class CmarkDocument {
     private let root: OpaquePointer   // cmark_node *, the document node
 
+    /// Registers cmark-gfm's extensions once per process. `cmark_gfm_core_extensions_ensure_registered`
+    /// checks and sets a plain static flag and fills a global list: called from two threads at once
+    /// (documents load in parallel), one could find no "strikethrough" and parse `~~old~~` as text.
+    /// A static stored property is initialised exactly once, with other threads waiting for it.
+    private static let extensionsRegistered: Void = cmark_gfm_core_extensions_ensure_registered()
+
     /// Parses `markdown`; `path` only names the file in the error.
     init(markdown: String, path: String) throws(CompileError) {
-        cmark_gfm_core_extensions_ensure_registered()
+        Self.extensionsRegistered
         guard let parser = unsafe cmark_parser_new(CMARK_OPT_SOURCEPOS) else {
             throw .markdownParserFailed(path: path)
         }
