@@ -83,8 +83,11 @@ public struct Lexicon: Sendable {
         while low < high {
             let middle = (low + high) / 2
             let range = try stringRange(middle)
-            let stored = try bytes.bytes(at: stringsOffset + range.lowerBound, length: range.count)
-            if stored.lexicographicallyPrecedes(wanted) { low = middle + 1 } else if stored == wanted { return middle } else { high = middle }
+            switch try bytes.compare(at: stringsOffset + range.lowerBound, length: range.count, with: wanted) {
+            case ..<0: low = middle + 1
+            case 0: return middle
+            default: high = middle
+            }
         }
         return nil
     }

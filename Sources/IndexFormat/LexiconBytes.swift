@@ -38,6 +38,23 @@ struct LexiconBytes: Sendable {
         }
     }
 
+    /// How the `length` bytes at `offset` order against `other` as `lexicographicallyPrecedes`
+    /// orders byte arrays: -1 before, 0 equal, 1 after. Compared in place, without a copy: a term
+    /// lookup makes a dozen of these.
+    func compare(at offset: Int, length: Int, with other: [UInt8]) throws(ArtifactError) -> Int {
+        let range = try checked(offset, length)
+        switch storage {
+        case .mapped(_, let reader, let base):
+            let stored = unsafe try reader.slice(at: base + range.lowerBound, length: length, in: .lexicon)
+            return unsafe Self.order(stored, other)
+        case .decoded(let bytes): return Self.order(bytes[range], other)
+        }
+    }
+
+    private static func order<Stored: Sequence<UInt8>>(_ stored: Stored, _ other: [UInt8]) -> Int {
+        stored.lexicographicallyPrecedes(other) ? -1 : stored.elementsEqual(other) ? 0 : 1
+    }
+
     /// One byte at section offset `offset`.
     func uint8(at offset: Int) throws(ArtifactError) -> UInt8 {
         let range = try checked(offset, 1)

@@ -24,14 +24,17 @@ public struct DocumentPrior: Equatable, Sendable {
     /// a chunk to its document, `chunkCount` a document to its number of chunks.
     func apply(to fused: [SearchHit], documentOf: (Int) -> Int, chunkCount: (Int) -> Int) -> [SearchHit] {
         guard weight > 0 else { return fused }
-        var best: [Int: [Float]] = [:]  // per document, its best fused scores, at most 3
+        // Per document, the sum of its best fused scores (at most 3, added best first) and how many.
+        var best: [Int: (sum: Float, count: Int)] = [:]
+        best.reserveCapacity(fused.count)
         for hit in fused {
             let document = documentOf(hit.chunkIndex)
-            if best[document, default: []].count < Self.bestChunkCount { best[document, default: []].append(hit.score) }
+            let sofar = best[document, default: (0, 0)]
+            if sofar.count < Self.bestChunkCount { best[document] = (sofar.sum + hit.score, sofar.count + 1) }
         }
         return fused.map { hit in
             let document = documentOf(hit.chunkIndex)
-            let strength = best[document]!.reduce(0, +) / Float(max(1, min(Self.bestChunkCount, chunkCount(document))))
+            let strength = best[document]!.sum / Float(max(1, min(Self.bestChunkCount, chunkCount(document))))
             return SearchHit(chunkIndex: hit.chunkIndex, score: hit.score + weight * strength)
         }.sorted(by: TopK.isBetter)
     }

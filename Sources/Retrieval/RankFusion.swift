@@ -17,6 +17,7 @@ public enum RankFusion: Equatable, Sendable {
     /// `dense` and `lexical` are the two rankings, best first.
     func fuse(dense: [SearchHit], lexical: [SearchHit]) -> [SearchHit] {
         var fused: [Int: Float] = [:]
+        fused.reserveCapacity(dense.count + lexical.count)
         switch self {
         case .reciprocalRank(let k):
             for list in [dense, lexical] {

@@ -57,7 +57,7 @@ public struct Retriever: Sendable {
     public func search(query: String, vector: [Float], mode: SearchMode, k: Int,
                        allowedDocuments: Set<Int>? = nil) throws(RetrievalError) -> RetrievalOutcome {
         guard k > 0 else { return RetrievalOutcome(results: [], modeUsed: mode, notice: nil) }
-        let isAllowed: (Int) -> Bool = { chunk in allowedDocuments.map { $0.contains(self.placements[chunk].document) } ?? true }
+        func isAllowed(_ chunk: Int) -> Bool { allowedDocuments?.contains(placements[chunk].document) ?? true }
         var modeUsed = mode
         var notice: String?
         if mode != .dense, lexical == nil {
@@ -72,24 +72,34 @@ public struct Retriever: Sendable {
         for (chunk, score) in denseScores.enumerated() where isAllowed(chunk) { denseBest.insert(SearchHit(chunkIndex: chunk, score: score)) }
         let denseRanking = denseBest.sorted()
 
-        var lexicalScores: [Int: Float] = [:]
+        // Every mode reports lexical ranks, so BM25 runs whenever there is a lexicon. Fusion reads
+        // only the first `depth`; lexical mode ranks every matching chunk.
+        var lexicalScores = LexicalScores(scores: [], matched: [])
         var lexicalRanking: [SearchHit] = []
         if let lexical {
             do {
-                lexicalScores = try lexical.scores(for: query).filter { isAllowed($0.key) }
+                lexicalScores = try lexical.chunkScores(for: query)
             } catch {
                 throw .artifact(error)
             }
-            lexicalRanking = lexicalScores.map { SearchHit(chunkIndex: $0.key, score: $0.value) }.sorted(by: TopK.isBetter)
+            if modeUsed == .lexical {
+                lexicalRanking = lexicalScores.matched.filter(isAllowed).map { SearchHit(chunkIndex: $0, score: lexicalScores.scores[$0]) }
+                    .sorted(by: TopK.isBetter)
+            } else {
+                var lexicalBest = TopK(capacity: depth)
+                for chunk in lexicalScores.matched where isAllowed(chunk) {
+                    lexicalBest.insert(SearchHit(chunkIndex: chunk, score: lexicalScores.scores[chunk]))
+                }
+                lexicalRanking = lexicalBest.sorted()
+            }
         }
-        let lexicalRanks = Dictionary(uniqueKeysWithValues: lexicalRanking.enumerated().map { ($1.chunkIndex, $0 + 1) })
 
         let ranking: [SearchHit]
         switch modeUsed {
         case .dense: ranking = denseRanking
         case .lexical: ranking = lexicalRanking
         case .hybrid:
-            let fused = fusion.fuse(dense: denseRanking, lexical: Array(lexicalRanking.prefix(depth)))
+            let fused = fusion.fuse(dense: denseRanking, lexical: lexicalRanking)
             ranking = documentPrior.apply(to: fused, documentOf: { placements[$0].document }, chunkCount: { documentChunkCounts[$0] ?? 1 })
         }
 
@@ -100,7 +110,8 @@ public struct Retriever: Sendable {
                 chunkIndex: chunk, chunkIndices: passage.chunks, score: passage.first.score,
                 denseScore: denseScores[chunk],
                 denseRank: denseRank(of: chunk, in: denseRanking, scores: denseScores, isAllowed: isAllowed),
-                lexicalScore: lexicalScores[chunk] ?? 0, lexicalRank: lexicalRanks[chunk])
+                lexicalScore: lexicalScores.scores.isEmpty ? 0 : lexicalScores.scores[chunk],
+                lexicalRank: lexicalRank(of: chunk, in: lexicalRanking, scores: lexicalScores, isAllowed: isAllowed))
         }
         return RetrievalOutcome(results: results, modeUsed: modeUsed, notice: notice)
     }
@@ -135,6 +146,18 @@ public struct Retriever: Sendable {
             better += 1
         }
         return better + 1
+    }
+
+    /// 1-based rank of `chunk` among the allowed chunks that match a query term: its place in
+    /// the top list, or a count of better matching chunks when it lies deeper; nil when it
+    /// matches none.
+    private func lexicalRank(of chunk: Int, in ranking: [SearchHit], scores: LexicalScores, isAllowed: (Int) -> Bool) -> Int? {
+        if let position = ranking.firstIndex(where: { $0.chunkIndex == chunk }) { return position + 1 }
+        guard scores.matched.contains(chunk) else { return nil }
+        let hit = SearchHit(chunkIndex: chunk, score: scores.scores[chunk])
+        return 1 + scores.matched.count(where: { other in
+            isAllowed(other) && TopK.isBetter(SearchHit(chunkIndex: other, score: scores.scores[other]), than: hit)
+        })
     }
 
     /// Chunk `index`'s document.

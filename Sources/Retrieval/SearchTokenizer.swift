@@ -98,6 +98,11 @@ public enum SearchTokenizer {
         var folded: [Unicode.Scalar] = []
         folded.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
+            // ASCII, most of every query: lower-cased here, without the Unicode tables' lookups.
+            if scalar.isASCII {
+                folded.append(("A"..."Z").contains(scalar) ? Unicode.Scalar(UInt8(scalar.value) + 0x20) : scalar)
+                continue
+            }
             // Combining marks (U+0300–U+036F) left by decomposed text: drop, as the fold drops accents.
             if (0x300...0x36F).contains(scalar.value) { continue }
             if scalar == "\u{2019}" || scalar == "\u{2018}" { folded.append("'"); continue }
@@ -113,8 +118,12 @@ public enum SearchTokenizer {
     }
 
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool { isLetter(scalar) || isDigit(scalar) }
-    static func isLetter(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isAlphabetic }
-    static func isDigit(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.numericType == .decimal }
+    static func isLetter(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) : scalar.properties.isAlphabetic
+    }
+    static func isDigit(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? ("0"..."9").contains(scalar) : scalar.properties.numericType == .decimal
+    }
 }
 
 extension String {

@@ -89,6 +89,39 @@ import TestSupport
         }
     }
 
+    @Test(arguments: SearchMode.allCases)
+    func reportedRanksAreRanksInTheFullRankings(mode: SearchMode) throws {
+        // Ranks come from the top lists when a chunk is in them and from a count otherwise; a
+        // shallow candidate depth (2k) sends most results down the second way. Both must give the
+        // chunk's place in the full ranking, worked out here from every chunk's scores.
+        let (reader, contents) = try Self.artifact()
+        var retriever = try Retriever(reader: reader)
+        retriever.candidateDepth = 1
+        let bm25 = try BM25Search(lexicon: try #require(try reader.lexicon()))
+        let query = "per diem MFA 401(k) receipts approval"
+        for (seed, allowed) in [(UInt64(1), nil), (2, Set([0, 2])), (3, Set([1, 2, 3]))] as [(UInt64, Set<Int>?)] {
+            let vector = Self.query(seed: seed)
+            let isAllowed = { (chunk: Int) in allowed?.contains(contents.chunks[chunk].documentIndex) ?? true }
+            let lexicalScores = try bm25.scores(for: query)
+            let denseScores = (0..<reader.chunkCount).map { chunk in zip(reader.vectors.row(chunk), vector).reduce(Float(0)) { $0 + $1.0 * $1.1 } }
+            let outcome = try retriever.search(query: query, vector: vector, mode: mode, k: 4, allowedDocuments: allowed)
+            #expect(outcome.results.count == 4)
+            for result in outcome.results {
+                let chunk = result.chunkIndex
+                let betterDense = (0..<reader.chunkCount).filter { isAllowed($0) && (denseScores[$0] > denseScores[chunk] + 1e-5) }.count
+                let tiedDense = (0..<reader.chunkCount).filter { isAllowed($0) && abs(denseScores[$0] - denseScores[chunk]) <= 1e-5 }.count
+                #expect((betterDense + 1...betterDense + tiedDense).contains(result.denseRank), "\(mode) chunk \(chunk)")
+                if let score = lexicalScores[chunk] {
+                    let better = lexicalScores.filter { isAllowed($0.key) && ($0.value > score || ($0.value == score && $0.key < chunk)) }.count
+                    #expect(result.lexicalRank == better + 1, "\(mode) chunk \(chunk)")
+                    #expect(result.lexicalScore == score)
+                } else {
+                    #expect(result.lexicalRank == nil && result.lexicalScore == 0, "\(mode) chunk \(chunk)")
+                }
+            }
+        }
+    }
+
     @Test func adjacentChunksOfOneSectionBecomeOnePassage() throws {
         var contents = SyntheticArtifact.contents(chunkCount: 40, dimension: 16, documentCount: 4, seed: 9)
         // Chunks 20 and 21 sit side by side in one section and say nearly the same thing.

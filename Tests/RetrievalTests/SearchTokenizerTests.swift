@@ -1,4 +1,4 @@
-import Retrieval
+@testable import Retrieval
 import Testing
 
 @Suite struct SearchTokenizerTests {
@@ -34,5 +34,16 @@ import Testing
         #expect(SearchTokenizer.terms("what is the ... , ; ?").isEmpty)
         #expect(SearchTokenizer.terms("").isEmpty)
         #expect(SearchTokenizer.terms("not") == ["not"])
+    }
+
+    @Test func asciiShortcutsAgreeWithTheUnicodeTables() {
+        // fold, isLetter and isDigit answer ASCII without Unicode's property tables; every one of
+        // the 128 scalars must get what the tables say.
+        for value in UInt8(0)...UInt8(127) {
+            let scalar = Unicode.Scalar(value)
+            #expect(SearchTokenizer.isLetter(scalar) == scalar.properties.isAlphabetic, "U+\(value)")
+            #expect(SearchTokenizer.isDigit(scalar) == (scalar.properties.numericType == .decimal), "U+\(value)")
+            #expect(SearchTokenizer.fold(String(scalar)) == Array(scalar.properties.lowercaseMapping.unicodeScalars), "U+\(value)")
+        }
     }
 }
