@@ -142,10 +142,8 @@ public struct BertEncoder: Sendable {
         }
         var positions = positionEmbeddings
         if precision != .float32 {
-            var rows = [Float](repeating: 0, count: longest * hidden)   // (longest, hidden)
-            for index in 0..<longest {
-                file.readRow(index, of: positionEmbeddings, named: positionEmbeddingName, into: &rows, at: index * hidden)
-            }
+            var rows = [Float](repeating: 0, count: longest * hidden)   // (longest, hidden), in one read
+            file.readRows(0..<longest, of: positionEmbeddings, named: positionEmbeddingName, into: &rows, at: 0)
             positions = FloatTensor(rows, shape: [longest, hidden])
         }
         Kernels.addPositions(lengths: lengths, position: positions, tokenType: tokenTypeEmbeddings, width: hidden, into: &state)

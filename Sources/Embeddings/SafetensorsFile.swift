@@ -91,19 +91,25 @@ import Checksums
     /// page-cache folio, up to 2 MiB on ext4, for one 1.5 KiB row). Falls back to the mapping when
     /// the tensor is not F32 or the read fails.
     public func readRow(_ row: Int, of tensor: FloatTensor, named name: String, into buffer: inout [Float], at offset: Int) {
+        readRows(row..<row + 1, of: tensor, named: name, into: &buffer, at: offset)
+    }
+
+    /// As `readRow`, for consecutive rows in one `pread` (they lie side by side in the file).
+    public func readRows(_ rows: Range<Int>, of tensor: FloatTensor, named name: String, into buffer: inout [Float], at offset: Int) {
         let width = tensor.shape.count == 2 ? tensor.shape[1] : tensor.count
-        precondition(row >= 0 && (row + 1) * width <= tensor.count && offset >= 0 && offset + width <= buffer.count)
+        let count = rows.count * width
+        precondition(rows.lowerBound >= 0 && rows.upperBound * width <= tensor.count && offset >= 0 && offset + count <= buffer.count)
         if let info = header[name], info.dtype == .f32, info.shape == tensor.shape {
-            let fileOffset = dataOffset + info.byteRange.lowerBound + row * width * 4
+            let fileOffset = dataOffset + info.byteRange.lowerBound + rows.lowerBound * width * 4
             let readCount = unsafe buffer.withUnsafeMutableBufferPointer { output in
-                unsafe pread(mapping.descriptor, output.baseAddress! + offset, width * 4, off_t(fileOffset))
+                unsafe pread(mapping.descriptor, output.baseAddress! + offset, count * 4, off_t(fileOffset))
             }
-            if readCount == width * 4 {
+            if readCount == count * 4 {
                 // The file is little-endian, as is every host this builds for (x86-64, arm64).
                 return
             }
         }
-        for column in 0..<width { buffer[offset + column] = tensor[row * width + column] }
+        for index in 0..<count { buffer[offset + index] = tensor[rows.lowerBound * width + index] }
     }
 
     /// The SHA-256 of the file at `path`, read in 1 MiB blocks (not mapped, so hashing the

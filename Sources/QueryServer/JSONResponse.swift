@@ -5,15 +5,16 @@ import Foundation
 #endif
 import Hummingbird
 
+/// A body whose coding keys already spell the wire's snake_case names, so it is encoded without
+/// the encoder's key conversion. Every type inside it must spell its keys so too.
+protocol WireKeyed {}
+
 /// JSON bodies: snake_case keys, UTF-8, `Content-Type: application/json`.
 enum JSONResponse {
     static func make<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         let bytes: Data
         do {
-            bytes = try encoder.encode(value)
+            bytes = try encode(value)
         } catch {
             // Only non-finite floats can fail here, and scores are finite; answer something valid anyway.
             bytes = Data(#"{"error":{"code":"internal_error","message":"the response could not be encoded"}}"#.utf8)
@@ -22,5 +23,13 @@ enum JSONResponse {
         }
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// The body's bytes: keys in snake_case and sorted, slashes unescaped.
+    static func encode<Value: Encodable>(_ value: Value) throws -> Data {
+        let encoder = JSONEncoder()
+        if !(value is any WireKeyed) { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return try encoder.encode(value)
     }
 }

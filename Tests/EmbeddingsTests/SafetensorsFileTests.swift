@@ -22,6 +22,28 @@ import Testing
         #expect(try file.floatTensor("f").values == [0.5])
     }
 
+    @Test func rowsReadWithPreadEqualTheMappedRows() throws {
+        // A (4, 3) F32 tensor and a (2, 2) F16 one (read through the mapping's fallback).
+        let header = "{" + SafetensorsBytes.entry("t", "F32", [4, 3], 0, 48) + ", " + SafetensorsBytes.entry("h", "F16", [2, 2], 48, 56) + "}"
+        let data = SafetensorsBytes.float32((0..<12).map(Float.init)) + [0x00, 0x3C, 0x00, 0x40, 0x00, 0x42, 0x00, 0x44]
+        let directory = try ScratchDirectory()
+        let file = try SafetensorsFile(path: try directory.write("rows.safetensors", SafetensorsBytes.file(header: header, data: data)))
+        let tensor = try file.floatTensor("t", expectedShape: [4, 3])
+        for rows in [0..<1, 1..<3, 0..<4, 3..<4, 2..<2] {
+            var buffer = [Float](repeating: -1, count: 14)
+            file.readRows(rows, of: tensor, named: "t", into: &buffer, at: 1)
+            #expect(Array(buffer[1..<1 + rows.count * 3]) == tensor.values[rows.lowerBound * 3..<rows.upperBound * 3].map { $0 }, "\(rows)")
+            #expect(buffer[0] == -1 && buffer[(1 + rows.count * 3)...].allSatisfy { $0 == -1 }, "\(rows) wrote outside its rows")
+        }
+        var single = [Float](repeating: 0, count: 3)
+        file.readRow(2, of: tensor, named: "t", into: &single, at: 0)
+        #expect(single == [6, 7, 8])
+        let half = try file.floatTensor("h", expectedShape: [2, 2])
+        var halfRows = [Float](repeating: 0, count: 4)
+        file.readRows(0..<2, of: half, named: "h", into: &halfRows, at: 0)
+        #expect(halfRows == [1, 2, 3, 4])
+    }
+
     /// Each damaged file and the specific error the reader must give.
     static let corruptions: [(name: String, bytes: [UInt8], expected: EmbeddingError)] = {
         let path = "damaged.safetensors"
