@@ -37,11 +37,16 @@ public struct BertPreTokenizer: Sendable {
         var normalized: [Unicode.Scalar] = []
         normalized.reserveCapacity(cleaned.unicodeScalars.count)
         if lowercasesAndStripsAccents {
-            for scalar in cleaned._nfd where scalar.properties.generalCategory != .nonspacingMark {
-                if scalar.isASCII {
-                    normalized.append(scalar.properties.isUppercase ? Unicode.Scalar(scalar.value | 0x20)! : scalar)
-                } else {
-                    normalized.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            if cleaned.utf8.allSatisfy({ $0 < 0x80 }) {
+                // ASCII, most questions: NFD leaves it as it is and it has no marks to drop.
+                for scalar in cleaned.unicodeScalars { normalized.append(Self.lowercasedASCII(scalar)) }
+            } else {
+                for scalar in cleaned._nfd where scalar.properties.generalCategory != .nonspacingMark {
+                    if scalar.isASCII {
+                        normalized.append(Self.lowercasedASCII(scalar))
+                    } else {
+                        normalized.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+                    }
                 }
             }
         } else {
@@ -50,7 +55,7 @@ public struct BertPreTokenizer: Sendable {
         var words: [[Unicode.Scalar]] = []
         var current: [Unicode.Scalar] = []
         for scalar in normalized {
-            if scalar.properties.isWhitespace {
+            if Self.isSeparator(scalar) {
                 if !current.isEmpty { words.append(current); current.removeAll(keepingCapacity: true) }
             } else if Self.isPunctuation(scalar) {
                 if !current.isEmpty { words.append(current); current.removeAll(keepingCapacity: true) }
@@ -63,14 +68,29 @@ public struct BertPreTokenizer: Sendable {
         return words
     }
 
+    // The ASCII answers below are what Unicode's tables say for those 128 scalars
+    // (`WordPieceTokenizerTests`), without the table look-ups: a question spends most of its
+    // tokenizing time in them otherwise.
+
     /// Tab, newline and carriage return, plus every scalar with Unicode's White_Space property.
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        scalar == "\t" || scalar == "\n" || scalar == "\r" || scalar.properties.isWhitespace
+        scalar == "\t" || scalar == "\n" || scalar == "\r" || isSeparator(scalar)
+    }
+
+    /// A scalar with Unicode's White_Space property: words end there.
+    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.isASCII ? scalar == " " || (0x09...0x0D).contains(scalar.value) : scalar.properties.isWhitespace
+    }
+
+    /// A–Z lower-cased; every other ASCII scalar as it is.
+    static func lowercasedASCII(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        ("A"..."Z").contains(scalar) ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar
     }
 
     /// U+0000, U+FFFD and the "other" categories (Cc, Cf, Cs, Co, Cn), except tab, newline and CR.
     static func isRemovedByCleaning(_ scalar: Unicode.Scalar) -> Bool {
         if scalar == "\t" || scalar == "\n" || scalar == "\r" { return false }
+        if scalar.isASCII { return scalar.value < 0x20 || scalar.value == 0x7F }   // the ASCII controls (Cc)
         if scalar.value == 0 || scalar.value == 0xFFFD { return true }
         switch scalar.properties.generalCategory {
         case .control, .format, .surrogate, .privateUse, .unassigned: return true

@@ -1,3 +1,4 @@
+@_spi(_Unicode) import Swift
 import Testing
 @testable import Embeddings
 
@@ -70,6 +71,23 @@ import Testing
         }
         for scalar in ["a", "€", "5", "☃", " "] as [Unicode.Scalar] {
             #expect(!BertPreTokenizer.isPunctuation(scalar), "\(scalar)")
+        }
+    }
+
+    @Test func asciiShortcutsAgreeWithTheUnicodeTables() {
+        // BertPreTokenizer answers ASCII without Unicode's property tables; each of the 128
+        // scalars must get what the tables say (the rule each helper documents).
+        for value in UInt8(0)...UInt8(127) {
+            let scalar = Unicode.Scalar(value)
+            let properties = scalar.properties
+            #expect(BertPreTokenizer.isSeparator(scalar) == properties.isWhitespace, "U+\(value)")
+            #expect(BertPreTokenizer.isWhitespace(scalar) == ("\t\n\r".unicodeScalars.contains(scalar) || properties.isWhitespace), "U+\(value)")
+            let other: Set<Unicode.GeneralCategory> = [.control, .format, .surrogate, .privateUse, .unassigned]
+            let removed = !"\t\n\r".unicodeScalars.contains(scalar) && (value == 0 || other.contains(properties.generalCategory))
+            #expect(BertPreTokenizer.isRemovedByCleaning(scalar) == removed, "U+\(value)")
+            #expect([BertPreTokenizer.lowercasedASCII(scalar)] == Array(properties.lowercaseMapping.unicodeScalars), "U+\(value)")
+            // The all-ASCII path skips NFD and the mark filter: neither changes ASCII.
+            #expect(properties.generalCategory != .nonspacingMark && Array(String(scalar)._nfd) == [scalar], "U+\(value)")
         }
     }
 }
