@@ -5,16 +5,17 @@ import Foundation
 #endif
 import Hummingbird
 
-/// A body whose coding keys already spell the wire's snake_case names, so it is encoded without
-/// the encoder's key conversion. Every type inside it must spell its keys so too.
-protocol WireKeyed {}
+/// A body that writes its own JSON, as `JSONResponse.encode` would have made it.
+protocol HandWrittenJSON {
+    func jsonBytes() throws(JSONWriter.NonFiniteNumber) -> [UInt8]
+}
 
 /// JSON bodies: snake_case keys, UTF-8, `Content-Type: application/json`.
 enum JSONResponse {
     static func make<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok) -> Response {
         let bytes: Data
         do {
-            bytes = try encode(value)
+            bytes = try (value as? any HandWrittenJSON).map { Data(try $0.jsonBytes()) } ?? encode(value)
         } catch {
             // Only non-finite floats can fail here, and scores are finite; answer something valid anyway.
             bytes = Data(#"{"error":{"code":"internal_error","message":"the response could not be encoded"}}"#.utf8)
@@ -25,10 +26,10 @@ enum JSONResponse {
                         body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    /// The body's bytes: keys in snake_case and sorted, slashes unescaped.
+    /// `value` through JSONEncoder: keys in snake_case and sorted, slashes unescaped.
     static func encode<Value: Encodable>(_ value: Value) throws -> Data {
         let encoder = JSONEncoder()
-        if !(value is any WireKeyed) { encoder.keyEncodingStrategy = .convertToSnakeCase }
+        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return try encoder.encode(value)
     }

@@ -1,6 +1,6 @@
-/// The body `POST /v1/search` answers with (snake_case on the wire, spelled out in the coding keys:
-/// the encoder's key conversion cost a fifth of this, the daemon's busiest body, to encode).
-struct SearchResponse: Encodable, WireKeyed {
+/// The body `POST /v1/search` answers with (snake_case on the wire). Written by hand
+/// (`jsonBytes`); the `Encodable` conformance is the reference the hand-written text is tested against.
+struct SearchResponse: Encodable, HandWrittenJSON {
     struct Result: Encodable {
         struct Document: Encodable {
             var index: Int
@@ -31,13 +31,6 @@ struct SearchResponse: Encodable, WireKeyed {
         var sourceCharacterRange: [Int]
         /// The document's section this chunk lies in: `/v1/documents/{index}#{anchor}`.
         var url: String
-
-        enum CodingKeys: String, CodingKey {
-            case rank, score, document, text, url
-            case chunkId = "chunk_id", rankScore = "rank_score", denseScore = "dense_score", denseRank = "dense_rank"
-            case lexicalScore = "lexical_score", lexicalRank = "lexical_rank", chunkIds = "chunk_ids", headingPath = "heading_path"
-            case headingPathText = "heading_path_text", sourceCharacterRange = "source_character_range"
-        }
     }
 
     struct Timings: Encodable {
@@ -55,10 +48,57 @@ struct SearchResponse: Encodable, WireKeyed {
     var timingsMs: Timings
     var artifactDigest: String
     var reloadGeneration: Int
+}
 
-    enum CodingKeys: String, CodingKey {
-        case results, k, mode, notice
-        case embeddingCached = "embedding_cached", timingsMs = "timings_ms", artifactDigest = "artifact_digest"
-        case reloadGeneration = "reload_generation"
+extension SearchResponse {
+    /// The body as JSONEncoder writes it with snake_case keys, `.sortedKeys` and unescaped slashes
+    /// (nil fields left out), written directly: keys below in sorted order.
+    func jsonBytes() throws(JSONWriter.NonFiniteNumber) -> [UInt8] {
+        var json = JSONWriter(capacity: 1024 + results.reduce(0) { $0 + $1.text.utf8.count + 512 })
+        json.raw("{")
+        json.key("artifact_digest"); json.string(artifactDigest)
+        json.raw(","); json.key("embedding_cached"); json.bool(embeddingCached)
+        json.raw(","); json.key("k"); json.number(k)
+        json.raw(","); json.key("mode"); json.string(mode)
+        if let notice { json.raw(","); json.key("notice"); json.string(notice) }
+        json.raw(","); json.key("reload_generation"); json.number(reloadGeneration)
+        json.raw(","); json.key("results"); json.raw("[")
+        for (index, result) in results.enumerated() {
+            if index > 0 { json.raw(",") }
+            try result.write(to: &json)
+        }
+        json.raw("]")
+        json.raw(","); json.key("timings_ms"); json.raw("{")
+        json.key("embed"); try json.number(timingsMs.embed)
+        json.raw(","); json.key("search"); try json.number(timingsMs.search)
+        json.raw(","); json.key("total"); try json.number(timingsMs.total)
+        json.raw("}}")
+        return json.bytes
+    }
+}
+
+extension SearchResponse.Result {
+    fileprivate func write(to json: inout JSONWriter) throws(JSONWriter.NonFiniteNumber) {
+        json.raw("{")
+        json.key("chunk_id"); json.string(chunkId)
+        json.raw(","); json.key("chunk_ids"); json.strings(chunkIds)
+        json.raw(","); json.key("dense_rank"); json.number(denseRank)
+        json.raw(","); json.key("dense_score"); try json.number(denseScore)
+        json.raw(","); json.key("document"); json.raw("{")
+        json.key("index"); json.number(document.index)
+        json.raw(","); json.key("path"); json.string(document.path)
+        json.raw(","); json.key("title"); json.string(document.title)
+        json.raw("}")
+        json.raw(","); json.key("heading_path"); json.strings(headingPath)
+        json.raw(","); json.key("heading_path_text"); json.string(headingPathText)
+        if let lexicalRank { json.raw(","); json.key("lexical_rank"); json.number(lexicalRank) }
+        json.raw(","); json.key("lexical_score"); try json.number(lexicalScore)
+        json.raw(","); json.key("rank"); json.number(rank)
+        json.raw(","); json.key("rank_score"); try json.number(rankScore)
+        json.raw(","); json.key("score"); try json.number(score)
+        json.raw(","); json.key("source_character_range"); json.numbers(sourceCharacterRange)
+        json.raw(","); json.key("text"); json.string(text)
+        json.raw(","); json.key("url"); json.string(url)
+        json.raw("}")
     }
 }
