@@ -6,14 +6,26 @@
 #include <immintrin.h>
 #include <string.h>
 
-int ckernels_has_avx512_bf16(void) {
+/* The OS saves the AVX-512 state (XCR0: SSE, AVX, opmask, ZMM_Hi256 and Hi16_ZMM, bits 1, 2, 5, 6, 7). */
+static int os_saves_zmm(void) {
     unsigned eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & bit_OSXSAVE)) return 0;
-    /* XCR0: SSE, AVX, opmask, ZMM_Hi256 and Hi16_ZMM state enabled by the OS (bits 1, 2, 5, 6, 7). */
     unsigned xcr0_low, xcr0_high;
     __asm__ volatile("xgetbv" : "=a"(xcr0_low), "=d"(xcr0_high) : "c"(0));
-    if ((xcr0_low & 0xE6) != 0xE6) return 0;
-    if (__get_cpuid_max(0, 0) < 7) return 0;
+    return (xcr0_low & 0xE6) == 0xE6 && __get_cpuid_max(0, 0) >= 7;
+}
+
+int ckernels_has_avx512(void) {
+    if (!os_saves_zmm()) return 0;
+    unsigned eax, ebx, ecx, edx;
+    __cpuid_count(7, 0, eax, ebx, ecx, edx);
+    int has_foundation = (ebx >> 16) & 1, has_dq = (ebx >> 17) & 1;
+    return has_foundation && has_dq;
+}
+
+int ckernels_has_avx512_bf16(void) {
+    if (!os_saves_zmm()) return 0;
+    unsigned eax, ebx, ecx, edx;
     __cpuid_count(7, 0, eax, ebx, ecx, edx);
     int has_foundation = (ebx >> 16) & 1, has_bw = (ebx >> 30) & 1, has_vl = (ebx >> 31) & 1;
     __cpuid_count(7, 1, eax, ebx, ecx, edx);

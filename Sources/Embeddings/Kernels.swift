@@ -106,10 +106,23 @@ public enum Kernels {
     // MARK: Activation
 
     /// x ← GELU(x) = x · ½(1 + erf(x / √2)), the exact (erf) form BERT's "gelu" names, eight
-    /// lanes at a time with FMA in C (`ckernels_gelu`; erf's absolute error below 1.5e-7).
+    /// lanes at a time with FMA in C, or sixteen with AVX-512 where the CPU has it, to the same
+    /// bits (`ckernels_gelu`; erf's absolute error below 1.5e-7).
     public static func gelu(_ x: inout [Float], count: Int) {
         precondition(x.count >= count)
         unsafe x.withUnsafeMutableBufferPointer { xs in unsafe ckernels_gelu(xs.baseAddress!, count) }
+    }
+
+    /// Whether this CPU runs the sixteen-lane (AVX-512) GELU, which `gelu` then uses.
+    static var hasSixteenLaneGelu: Bool { ckernels_has_avx512() != 0 }
+
+    /// `gelu` through the eight-lane (AVX2) or the sixteen-lane (AVX-512) kernel, as the tests
+    /// choose, to hold one to the other. Sixteen lanes only where `hasSixteenLaneGelu`.
+    static func gelu(_ x: inout [Float], count: Int, sixteenLanes: Bool) {
+        precondition(x.count >= count && (!sixteenLanes || hasSixteenLaneGelu))
+        unsafe x.withUnsafeMutableBufferPointer { xs in
+            if sixteenLanes { unsafe ckernels_gelu_avx512(xs.baseAddress!, count) } else { unsafe ckernels_gelu_avx2(xs.baseAddress!, count) }
+        }
     }
 
     /// GELU with libm's `erff`, the reference `gelu` is tested against.

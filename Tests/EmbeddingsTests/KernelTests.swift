@@ -148,6 +148,20 @@ import Testing
         #expect(maximumAbsoluteDifference(together, reference) < 2e-6)
     }
 
+    @Test(.enabled(if: Kernels.hasSixteenLaneGelu, "the CPU has no AVX-512: only the eight-lane GELU runs here"),
+          arguments: [1, 15, 16, 17, 31, 32, 33, 1536, 57 * 1536 + 5])
+    func geluGivesTheSameBitsInSixteenLanesAsInEight(count: Int) {
+        // Random values over the range GELU sees and every edge: signed zeros, subnormals, where
+        // erf's exp underflows (|x| above about 13), huge values, infinities and NaN.
+        let edges: [Float] = [0, -0, 1e-40, -1e-40, 1e-30, -3, 5.5, -9.3, 13.2, -13.3, 88, -100, 1e30, -1e30,
+                              .infinity, -.infinity, .nan, .greatestFiniteMagnitude, -.leastNormalMagnitude]
+        let values = (0..<count).map { $0 % 5 == 0 ? edges[($0 / 5) % edges.count] : KernelTests.randomValues(1, seed: UInt64($0), scale: 12)[0] }
+        var eight = values, sixteen = values
+        Kernels.gelu(&eight, count: count, sixteenLanes: false)
+        Kernels.gelu(&sixteen, count: count, sixteenLanes: true)
+        #expect(eight.map(\.bitPattern) == sixteen.map(\.bitPattern))
+    }
+
     @Test(arguments: [1, 7, 8, 13, 64, 255, 256])
     func softmaxMatchesReference(width: Int) {
         var fast = KernelTests.randomValues(3 * width, seed: UInt64(width), scale: 30)

@@ -1,7 +1,8 @@
 /* Unsafe code allowed here: C numeric kernels for Embeddings (the only module that imports
  * CKernels). Each AVX-512 function is compiled for that instruction set alone, with
- * __attribute__((target)), and is called only after ckernels_has_avx512_bf16() says the CPU and
- * the OS support it; the activations (GELU, softmax) are compiled the same way for AVX2 and FMA,
+ * __attribute__((target)), and is called only after ckernels_has_avx512_bf16() (or, for the
+ * GELU, ckernels_has_avx512()) says the CPU and the OS support it; the activations (GELU,
+ * softmax) are compiled the same way for AVX2 and FMA,
  * which the whole package requires (x86-64-v3). */
 #ifndef CKERNELS_H
 #define CKERNELS_H
@@ -10,6 +11,9 @@
 
 /* 1 when this CPU and OS run AVX-512 F/BW/VL with AVX512_BF16 (cpuid leaf 7, XCR0 ZMM state). */
 int ckernels_has_avx512_bf16(void);
+
+/* 1 when this CPU and OS run AVX-512 F and DQ (what the sixteen-lane GELU needs). */
+int ckernels_has_avx512(void);
 
 /* Rounds a float to bfloat16, to nearest even (NaN stays NaN). Portable. */
 uint16_t ckernels_bfloat16_from_float(float value);
@@ -31,8 +35,13 @@ void ckernels_bfloat16_linear(const float *input, long rows, long in, const uint
 
 /* values[0..<count] <- GELU(values) = x·½(1 + erf(x/√2)), the exact (erf) form BERT's "gelu"
  * names, with an erf of absolute error below 1.5e-7 (gelu.c). Every element, the tail's too,
- * goes through the same eight-lane arithmetic, so a value's result never depends on its place. */
+ * goes through the same lane arithmetic, so a value's result never depends on its place.
+ * Sixteen lanes with AVX-512 when ckernels_has_avx512(), else eight with AVX2: the same
+ * operations in the same order, so the same bits either way (ckernels_gelu_avx2 and
+ * ckernels_gelu_avx512 are declared so the tests can hold one to the other). */
 void ckernels_gelu(float *values, long count);
+void ckernels_gelu_avx2(float *values, long count);
+void ckernels_gelu_avx512(float *values, long count);
 
 /* scores (rows, width) <- softmax of each row, the row's maximum subtracted first, e^x with
  * relative error below 2e-7 (softmax.c). */
