@@ -19,8 +19,12 @@ same as dense_baseline.py). The candidates:
 - BM25F-like field weighting: heading-path terms counted 2 or 3 times;
 - a document prior (Retriever's rule): each fused candidate plus beta times the mean of its
   document's best min(3, chunk count) candidates;
-- dense pseudo-relevance feedback (Rocchio): the question vector moved towards its 3 best chunks.
+- dense pseudo-relevance feedback (Rocchio): the question vector moved towards its 3 best chunks;
+- a sentence signal: each chunk's sentences embedded on their own (after the chunk's heading path
+  line, as the chunk is), the chunk scored by its best sentence's cosine, as a list of its own or in
+  place of the chunk cosine.
 """
+import re
 import glob
 import hashlib
 import importlib.util
@@ -97,6 +101,25 @@ class Study:
         if mismatches:
             sys.exit("the Python tokenizer port disagrees with the artifact's lexicon on %d chunks; fix search_terms.py first" % mismatches)
         self.dense = [self.vectors @ v for v in self.query_vectors]
+        # Sentences: the chunk text cut after . ! ? or at line ends, each kept with its chunk's
+        # heading path line in front, as the compiler embeds the chunk.
+        sentence_texts, self.sentence_chunk = [], []
+        for chunk, c in enumerate(self.chunks):
+            path = " > ".join(self.documents[c["document_index"]]["outline"][c["outline_index"]]["heading_path"])
+            for sentence in re.split(r"(?<=[.!?])\s+|\n+", c["text"]):
+                if len(sentence.split()) >= 3:
+                    sentence_texts.append(path + "\n" + sentence.strip())
+                    self.sentence_chunk.append(chunk)
+        self.sentence_chunk = np.array(self.sentence_chunk)
+        sentence_vectors = model.encode(sentence_texts, normalize_embeddings=True, batch_size=64)
+        print("sentences: %d in %d chunks" % (len(sentence_texts), len(set(self.sentence_chunk.tolist()))), file=sys.stderr)
+        self.sentence_best = []
+        for v in self.query_vectors:
+            cosines = sentence_vectors @ v
+            best = np.full(self.count, -1.0, dtype=np.float32)
+            np.maximum.at(best, self.sentence_chunk, cosines)
+            # A chunk without a sentence of three words keeps its own cosine.
+            self.sentence_best.append(np.where(best > -1, best, self.vectors @ v))
         self.query_terms = [search_terms.terms(q["question"]) for q in self.questions]
         self.bm25_by_heading_weight = {w: self.bm25_all(w) for w in (1, 2, 3)}
 
@@ -243,6 +266,15 @@ def candidates(study):
     for alpha in (0.3, 0.6):
         out.append(("hybrid 0.7, dense feedback %.1f" % alpha,
                     lambda i, a=alpha: 0.7 * mm(s.feedback_dense(i, a)) + 0.3 * mm(bm25[i], True)))
+    out.append(("dense, best sentence", lambda i: s.sentence_best[i]))
+    out.append(("dense, max(chunk, best sentence)", lambda i: np.maximum(s.dense[i], s.sentence_best[i])))
+    for w in (0.5, 0.7):
+        out.append(("hybrid %.1f, best sentence for the chunk cosine" % w, lambda i, w=w: w * mm(s.sentence_best[i]) + (1 - w) * mm(bm25[i], True)))
+    for share in (0.2, 0.35, 0.5):
+        out.append(("hybrid 0.7 + best sentence %.2f of the dense share" % share,
+                    lambda i, x=share: 0.7 * ((1 - x) * mm(s.dense[i]) + x * mm(s.sentence_best[i])) + 0.3 * mm(bm25[i], True)))
+        out.append(("hybrid 0.7 + best sentence %.2f + document prior 0.5" % share,
+                    lambda i, x=share: s.document_prior(0.7 * ((1 - x) * mm(s.dense[i]) + x * mm(s.sentence_best[i])) + 0.3 * mm(bm25[i], True), 0.5)))
     return out
 
 
