@@ -38,22 +38,18 @@ struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    mutating func strings(_ values: [String]) {
-        bytes.append(UInt8(ascii: "["))
-        for (index, value) in values.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            string(value)
-        }
-        bytes.append(UInt8(ascii: "]"))
-    }
+    mutating func strings(_ values: [String]) { array(values) { $0.string($1) } }
 
     mutating func number(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
-    mutating func numbers(_ values: [Int]) {
+    mutating func numbers(_ values: [Int]) { array(values) { $0.number($1) } }
+
+    /// `[`, each value as `write` puts it, commas between, `]`.
+    private mutating func array<Value>(_ values: [Value], _ write: (inout JSONWriter, Value) -> Void) {
         bytes.append(UInt8(ascii: "["))
         for (index, value) in values.enumerated() {
             if index > 0 { bytes.append(UInt8(ascii: ",")) }
-            number(value)
+            write(&self, value)
         }
         bytes.append(UInt8(ascii: "]"))
     }
