@@ -18,7 +18,7 @@ enum SectionAnchor {
         var result = ""
         var pendingDash = false
         for scalar in heading.lowercased().unicodeScalars {
-            if isKept(scalar) {
+            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 if pendingDash, !result.isEmpty { result += "-" }
                 pendingDash = false
                 result.unicodeScalars.append(scalar)
@@ -27,12 +27,5 @@ enum SectionAnchor {
             }
         }
         return result.isEmpty ? "section" : result
-    }
-
-    /// Letters and digits (Alphabetic, or any numeric type); ASCII answered without Unicode's
-    /// tables, which took most of the start's anchor time.
-    static func isKept(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII { return ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) }
-        return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 }

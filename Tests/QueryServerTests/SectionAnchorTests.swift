@@ -8,12 +8,4 @@ import Testing
         #expect(SectionAnchor.slug("  Café — Überstunden ½ ") == "café-überstunden-½")
         #expect(SectionAnchor.slug("!!!") == "section")
     }
-
-    @Test func asciiShortcutAgreesWithTheUnicodeTables() {
-        for value in UInt8(0)...UInt8(127) {
-            let scalar = Unicode.Scalar(value)
-            let byTables = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            #expect(SectionAnchor.isKept(scalar) == byTables, "U+\(value)")
-        }
-    }
 }
