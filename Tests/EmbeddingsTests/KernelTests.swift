@@ -8,6 +8,14 @@ import Testing
         return (0..<count).map { _ in (random.nextFloat() * 2 - 1) * scale }
     }
 
+    /// Seeded operands of one linear layer: input (rows, inWidth) at scale 2, weights (outWidth,
+    /// inWidth) at scale 0.1 and a bias, from seeds `seed`, `seed + 1` and `seed + 2`.
+    static func linearOperands(rows: Int, inWidth: Int, outWidth: Int, seed: UInt64) -> (input: [Float], weight: FloatTensor, bias: FloatTensor) {
+        (randomValues(rows * inWidth, seed: seed, scale: 2),
+         FloatTensor(randomValues(outWidth * inWidth, seed: seed + 1, scale: 0.1), shape: [outWidth, inWidth]),
+         FloatTensor(randomValues(outWidth, seed: seed + 2), shape: [outWidth]))
+    }
+
     @Test(arguments: [(1, 384, 384), (7, 384, 1536), (33, 1536, 384), (3, 16, 8)])
     func blasLinearMatchesReference(rows: Int, inWidth: Int, outWidth: Int) {
         let input = Self.randomValues(rows * inWidth, seed: 1)
@@ -21,9 +29,7 @@ import Testing
     @Test(arguments: [1, 2, 3, 17, 31])
     func fewRowsLinearMatchesReference(rows: Int) {
         for (inWidth, outWidth) in [(384, 384), (384, 1536), (1536, 384), (16, 8)] {
-            let input = Self.randomValues(rows * inWidth, seed: 21, scale: 2)
-            let weight = FloatTensor(Self.randomValues(outWidth * inWidth, seed: 22, scale: 0.1), shape: [outWidth, inWidth])
-            let bias = FloatTensor(Self.randomValues(outWidth, seed: 23), shape: [outWidth])
+            let (input, weight, bias) = Self.linearOperands(rows: rows, inWidth: inWidth, outWidth: outWidth, seed: 21)
             var output = [Float](repeating: .nan, count: rows * outWidth)
             Kernels.linearFewRows(input, rows: rows, weight: weight, bias: bias, into: &output)
             #expect(maximumAbsoluteDifference(output, BLAS.referenceLinear(input, rows: rows, weight: weight, bias: bias)) < 1e-4,
@@ -34,9 +40,8 @@ import Testing
     @Test(arguments: [1, 2, 3, 17, 40])
     func halfMatrixLinearMatchesReference(rows: Int) {
         for (inWidth, outWidth) in [(384, 384), (384, 1536), (1536, 384), (16, 8)] {
-            let input = Self.randomValues(rows * inWidth, seed: 11, scale: 2)
-            let weight = HalfMatrix(FloatTensor(Self.randomValues(outWidth * inWidth, seed: 12, scale: 0.1), shape: [outWidth, inWidth]))
-            let bias = FloatTensor(Self.randomValues(outWidth, seed: 13), shape: [outWidth])
+            let (input, weights, bias) = Self.linearOperands(rows: rows, inWidth: inWidth, outWidth: outWidth, seed: 11)
+            let weight = HalfMatrix(weights)
             var output = [Float](repeating: .nan, count: rows * outWidth)
             weight.linear(input, rows: rows, bias: bias, into: &output)
             #expect(maximumAbsoluteDifference(output, weight.referenceLinear(input, rows: rows, bias: bias)) < 1e-4,
@@ -51,9 +56,8 @@ import Testing
         #expect(BFloat16Matrix.isSupported, "this CPU lacks AVX512_BF16: the kernel cannot be tested here")
         guard BFloat16Matrix.isSupported else { return }
         for (inWidth, outWidth) in [(384, 384), (384, 1536), (1536, 384), (32, 16), (64, 48)] {
-            let input = Self.randomValues(rows * inWidth, seed: 31, scale: 2)
-            let weight = BFloat16Matrix(FloatTensor(Self.randomValues(outWidth * inWidth, seed: 32, scale: 0.1), shape: [outWidth, inWidth]))
-            let bias = FloatTensor(Self.randomValues(outWidth, seed: 33), shape: [outWidth])
+            let (input, weights, bias) = Self.linearOperands(rows: rows, inWidth: inWidth, outWidth: outWidth, seed: 31)
+            let weight = BFloat16Matrix(weights)
             var output = [Float](repeating: .nan, count: rows * outWidth)
             weight.linear(input, rows: rows, bias: bias, into: &output)
             #expect(maximumAbsoluteDifference(output, weight.referenceLinear(input, rows: rows, bias: bias)) < 1e-4,
@@ -67,9 +71,8 @@ import Testing
         #expect(BFloat16Matrix.isSupported, "this CPU lacks AVX512_BF16: the kernel cannot be tested here")
         guard BFloat16Matrix.isSupported else { return }
         for (inWidth, outWidth) in [(32, 16), (96, 48)] {
-            let input = Self.randomValues(rows * inWidth, seed: 41, scale: 2)
-            let weight = BFloat16Matrix(FloatTensor(Self.randomValues(outWidth * inWidth, seed: 42, scale: 0.1), shape: [outWidth, inWidth]))
-            let bias = FloatTensor(Self.randomValues(outWidth, seed: 43), shape: [outWidth])
+            let (input, weights, bias) = Self.linearOperands(rows: rows, inWidth: inWidth, outWidth: outWidth, seed: 41)
+            let weight = BFloat16Matrix(weights)
             var output = [Float](repeating: .nan, count: rows * outWidth)
             weight.linear(input, rows: rows, bias: bias, into: &output)
             #expect(maximumAbsoluteDifference(output, weight.referenceLinear(input, rows: rows, bias: bias)) < 1e-4,
