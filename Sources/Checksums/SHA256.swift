@@ -1,40 +1,35 @@
-// Unsafe code allowed here: the one wrapper around libcrypto's EVP digest calls.
+// Unsafe code allowed here: the one wrapper around libcrypto's SHA-256 calls.
 import CCrypto
 
-/// An incremental SHA-256 (FIPS 180-4), computed by OpenSSL's libcrypto (`EVP_sha256`), which uses
-/// the CPU's SHA instructions where it has them.
+/// An incremental SHA-256 (FIPS 180-4), computed by OpenSSL's libcrypto (`SHA256_Update`), which
+/// uses the CPU's SHA instructions where it has them.
 ///
-/// Owns one `EVP_MD_CTX`, created in `init` and freed in `deinit`.
+/// Owns one `SHA256_CTX` (a plain struct: nothing to free).
 @safe public final class SHA256 {
-    private let context: OpaquePointer
+    private var context = SHA256_CTX()
 
     public init() {
-        // EVP_MD_CTX_new fails only when malloc does; there is nothing sensible to do then.
-        guard let context = unsafe EVP_MD_CTX_new() else { fatalError("EVP_MD_CTX_new failed: out of memory") }
-        unsafe self.context = context
-        guard unsafe EVP_DigestInit_ex(context, EVP_sha256(), nil) == 1 else { fatalError("EVP_DigestInit_ex(sha256) failed") }
+        // SHA256_Init only fills in the initial hash value; it cannot fail.
+        guard unsafe SHA256_Init(&context) == 1 else { fatalError("SHA256_Init failed") }
     }
 
-    deinit { unsafe EVP_MD_CTX_free(context) }
-
-    /// Feeds `bytes` to the digest (`EVP_DigestUpdate`).
+    /// Feeds `bytes` to the digest (`SHA256_Update`).
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard bytes.count > 0 else { return }
-        guard unsafe EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1 else { fatalError("EVP_DigestUpdate failed") }
+        guard unsafe SHA256_Update(&context, bytes.baseAddress, bytes.count) == 1 else { fatalError("SHA256_Update failed") }
     }
 
     public func update(_ bytes: [UInt8]) {
         unsafe bytes.withUnsafeBytes { unsafe update($0) }
     }
 
-    /// The 32-byte digest (`EVP_DigestFinal_ex`). Call once; the context is spent afterwards.
+    /// The 32-byte digest (`SHA256_Final`). Call once; the context is spent afterwards.
     public func finalize() -> [UInt8] {
         var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
         let status = unsafe digest.withUnsafeMutableBufferPointer { buffer in
-            unsafe EVP_DigestFinal_ex(context, buffer.baseAddress, &length)
+            unsafe SHA256_Final(buffer.baseAddress, &context)
         }
-        guard status == 1, length == 32 else { fatalError("EVP_DigestFinal_ex failed") }
+        guard status == 1 else { fatalError("SHA256_Final failed") }
         return digest
     }
 

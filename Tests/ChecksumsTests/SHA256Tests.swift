@@ -21,4 +21,18 @@ import Checksums
         hasher.update(Array(bytes[4097...]))
         #expect(hasher.finalize() == SHA256.digest(bytes))
     }
+
+    /// FIPS 180-4's long example, one million "a": 15,625 blocks, fed in uneven pieces.
+    @Test func millionLetterAMatchesPublishedValue() {
+        let hasher = SHA256()
+        var remaining = 1_000_000
+        var piece = 1
+        while remaining > 0 {
+            let count = min(piece, remaining)
+            hasher.update([UInt8](repeating: UInt8(ascii: "a"), count: count))
+            remaining -= count
+            piece = piece * 3 + 1
+        }
+        #expect(hasher.finalize().hexString == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
 }
