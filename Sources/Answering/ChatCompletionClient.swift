@@ -21,6 +21,11 @@ public final class ChatCompletionClient: Sendable {
         public var attemptCount: Int
     }
 
+    /// nil when libcurl, which every request goes through, is loaded and set up; else what went
+    /// wrong and what to do. The first call loads it (policyd asks at start when a model is set,
+    /// so that a missing library stops it there rather than at the first question).
+    public static var transportProblem: String? { CurlTransfer.loadProblem }
+
     public init(settings: LLMSettings) {
         self.settings = settings
         pool = NIOThreadPool(numberOfThreads: max(1, settings.concurrentRequestCount))

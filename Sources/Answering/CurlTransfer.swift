@@ -1,5 +1,6 @@
 // Unsafe code allowed here: the one wrapper around libcurl's easy interface (its handle, the
 // header list and the C callbacks that hand data back to Swift). Nothing else imports CCurl.
+// libcurl is opened on first use, not linked (Sources/CCurl/include/CCurl.h says why).
 import CCurl
 import Synchronization
 
@@ -52,17 +53,36 @@ enum CurlTransfer {
         }
     }
 
-    /// libcurl's process-wide set-up, once, before the first handle (required before threads use it).
-    private static let globalSetUp: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+    /// Opens libcurl and runs its process-wide set-up, once, before the first handle (required
+    /// before threads use it). nil when both worked; else what went wrong and what to do.
+    static let loadProblem: String? = {
+        guard ccurl_load() == 0 else { return loadFailureMessage(reason: unsafe String(cString: ccurl_load_error())) }
+        let code = ccurl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        guard code == CURLE_OK else { return "libcurl's set-up failed (\(message(code)))" }
+        return nil
+    }()
+
+    /// What `ccurl_load` would say of `libraryName` instead of libcurl (nil when it would load):
+    /// the failure messages, testable without breaking this process's libcurl.
+    static func loadProblem(ofLibrary libraryName: String) -> String? {
+        var reason = [CChar](repeating: 0, count: 512)
+        let status = unsafe reason.withUnsafeMutableBufferPointer { unsafe ccurl_check_library(libraryName, $0.baseAddress, $0.count) }
+        guard status != 0 else { return nil }
+        return loadFailureMessage(reason: unsafe reason.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) })
+    }
+
+    private static func loadFailureMessage(reason: String) -> String {
+        "libcurl could not be loaded (\(reason)); install Debian's libcurl4 package, or unset LLM_BASE_URL to answer from the passages"
+    }
 
     /// One easy handle; `curl_easy_cleanup` when released. Used by one thread at a time.
     @safe private final class Handle: @unchecked Sendable {   // handed between threads through `idle`, never shared
         let pointer: UnsafeMutableRawPointer
         init?() {
-            guard globalSetUp, let pointer = unsafe curl_easy_init() else { return nil }
+            guard loadProblem == nil, let pointer = unsafe ccurl_easy_init() else { return nil }
             unsafe self.pointer = pointer
         }
-        deinit { unsafe curl_easy_cleanup(pointer) }
+        deinit { unsafe ccurl_easy_cleanup(pointer) }
     }
 
     /// Handles between transfers. A handle keeps its connections open, so the next answer skips
@@ -73,13 +93,14 @@ enum CurlTransfer {
     /// Runs `request` to the end. Success means an HTTP exchange finished (any status: the
     /// receiver saw it); failures are transport problems, timeouts and aborts.
     static func perform(_ request: Request, receiver: Receiver) -> Result<Void, Failure> {
+        if let loadProblem { return .failure(.other(loadProblem)) }
         guard let reused = idle.withLock({ $0.popLast() }) ?? Handle() else { return .failure(.other("libcurl could not start a transfer")) }
         let handle = unsafe reused.pointer
-        unsafe curl_easy_reset(handle)
+        unsafe ccurl_easy_reset(handle)
         defer { idle.withLock { if $0.count < maximumIdleHandleCount { $0.append(reused) } } }
         var headerList: UnsafeMutablePointer<curl_slist>? = nil
-        for line in request.headers { unsafe headerList = unsafe curl_slist_append(headerList, line) }
-        defer { unsafe curl_slist_free_all(headerList) }
+        for line in request.headers { unsafe headerList = unsafe ccurl_slist_append(headerList, line) }
+        defer { unsafe ccurl_slist_free_all(headerList) }
 
         let context = unsafe Unmanaged.passUnretained(receiver).toOpaque()
         var codes: [CURLcode] = []
@@ -103,7 +124,7 @@ enum CurlTransfer {
         unsafe codes.append(ccurl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
         if let bad = codes.first(where: { $0 != CURLE_OK }) { return .failure(.other(message(bad))) }
 
-        let code = unsafe curl_easy_perform(handle)
+        let code = unsafe ccurl_easy_perform(handle)
         withExtendedLifetime(receiver) {}
         switch code {
         case CURLE_OK: return .success(())
@@ -115,7 +136,7 @@ enum CurlTransfer {
 
     /// libcurl's description of `code` (static text: no URL, no header, no key).
     private static func message(_ code: CURLcode) -> String {
-        unsafe String(cString: curl_easy_strerror(code))
+        unsafe String(cString: ccurl_easy_strerror(code))
     }
 
     private static let writeCallback: ccurl_data_callback = { data, size, count, context in

@@ -28,6 +28,12 @@ extension ServerConfiguration {
         languageModel = try LLMSettings.fromEnvironment(environment)
     }
 
+    /// nil when no language model is set, or when libcurl (opened now, on first use) can reach
+    /// it; else why chat could not ask it and what to do.
+    public var languageModelTransportProblem: String? {
+        languageModel == nil ? nil : ChatCompletionClient.transportProblem
+    }
+
     /// The model and where it is, for the start-up log line (never the key).
     public var languageModelSummary: String {
         languageModel.map(\.description) ?? "none: chat answers are extractive (set LLM_BASE_URL and LLM_MODEL)"

@@ -35,7 +35,8 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
             Exit codes:
               0  shut down cleanly after SIGTERM or SIGINT
               1  the artifact is missing, damaged or unreadable (the message says which)
-              2  the server could not start (the port is taken, the address is invalid)
+              2  the server could not start (the port is taken, the address is invalid, or
+                 LLM_BASE_URL is set and libcurl cannot be loaded)
              64  usage error
             """,
         version: DaemonVersion.current)
@@ -125,6 +126,10 @@ struct PolicyDaemonCommand: AsyncParsableCommand {
         } catch {
             logger.critical("cannot serve \(configuration.artifactPath): \(error)")
             throw ExitCode(1)
+        }
+        if let problem = configuration.languageModelTransportProblem {
+            logger.critical("cannot ask the language model: \(problem)")
+            throw ExitCode(2)
         }
         do {
             try await daemon.run()
