@@ -18,7 +18,8 @@ struct BuildCommand: ParsableCommand {
 
             Exit codes:
               0   the artifact was written
-              1   a source, the model, the cache or the output could not be used (the message says which)
+              1   a source, the model, the cache or the output could not be used
+                  (the message says which)
               64  invalid command-line usage
             """)
 

@@ -12,7 +12,7 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Print the sentence embedding of each text as one JSON object per line.",
         discussion: """
-            Texts come from the arguments, or, when there are none, one per line from standard input.
+            Texts come from the arguments, or, when there are none, one per line from standard input. \
             Each output line is {"text": …, "tokens": [ids] (with --tokens), "embedding": [floats]}.
 
             Exit codes:

@@ -11,15 +11,16 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate dense, lexical and hybrid search on gold questions.",
         discussion: """
-            Reports recall@1/3/5/10, MRR and nDCG@10 at document and section level, the refusal rate of
-            unanswerable questions at --refusal-threshold, search latency, the threshold that would refuse
-            ≥ 80 % of unanswerable questions while answering ≥ 95 % of answerable ones, and the worst-ranked
-            questions (docs/EVALUATION.md). With --baseline, fails when hybrid recall@5 (section level) is
+            Reports recall@1/3/5/10, MRR and nDCG@10 at document and section level, the refusal rate of \
+            unanswerable questions at --refusal-threshold, search latency, the threshold that would refuse \
+            ≥ 80 % of unanswerable questions while answering ≥ 95 % of answerable ones, and the worst-ranked \
+            questions (docs/EVALUATION.md). With --baseline, fails when hybrid recall@5 (section level) is \
             more than 0.02 below the baseline's.
+
             Exit codes:
               0   evaluated (and within the baseline)
-              1   the artifact, the questions, the model or the baseline could not be used, or the
-                  result fell below the baseline (the message says which)
+              1   the artifact, the questions, the model or the baseline could not be
+                  used, or the result fell below the baseline (the message says which)
               64  invalid command-line usage
             """
     )
