@@ -309,7 +309,13 @@ def main(artifact, folder, model_folder):
         kinds["gold section ranked 6-10" if rank else "gold section not in the first 10"] += 1
         kinds["first passage from the gold document" if first_document == gold else "first passage from another document"] += 1
     print("misses at 5 (weighted 0.7 + document prior 0.5, as policyd): " + ", ".join("%s %d" % kv for kv in sorted(kinds.items())))
-    print(json.dumps({"rows": rows, "chosen": chosen["name"], "misses_at5": dict(kinds)}))
+
+    # Headroom for a re-ranker: how often the gold section is among policyd's first k passages at
+    # all. A re-ranker that reorders the first k can raise recall@5 to that figure and no further.
+    deep = [study.section_rank(i, study.passages(ranking(i), depth=50))[0] for i in range(len(study.questions))]
+    headroom = {k: sum(1 for r in deep if r is not None and r <= k) / len(deep) for k in (5, 10, 15, 20, 30, 50)}
+    print("gold section within policyd's first k passages: " + ", ".join("k=%d %.3f" % kv for kv in headroom.items()))
+    print(json.dumps({"rows": rows, "chosen": chosen["name"], "misses_at5": dict(kinds), "recall_at_depth": headroom}))
 
 
 if __name__ == "__main__":
