@@ -93,7 +93,7 @@ let package = Package(
             dependencies: ["IndexFormat", "IndexCompiler", "Embeddings", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
-        // libcurl opened with dlopen when a language model is first asked, not linked: unused, it and the
+        // libcurl opened with dlopen only when a language model is set, not linked: unused, it and the
         // libraries it pulls in cost policyd about 4.4 MB resident (Sources/CCurl/include/CCurl.h).
         // Needs libcurl4-openssl-dev's headers to build and libcurl4 to run.
         .target(name: "CCurl"),
