@@ -28,8 +28,8 @@ extension ServerConfiguration {
         languageModel = try LLMSettings.fromEnvironment(environment)
     }
 
-    /// nil when no language model is set, or when libcurl (opened now, on first use) can reach
-    /// it; else why chat could not ask it and what to do.
+    /// nil when no language model is set, or when libcurl, which chat asks it through, loads (the
+    /// first call opens it); else why it does not and what to do. Says nothing of the endpoint.
     public var languageModelTransportProblem: String? {
         languageModel == nil ? nil : ChatCompletionClient.transportProblem
     }
