@@ -1,7 +1,7 @@
 /* Sources/CCurl/include/CCurl.h: libcurl's easy interface, opened with dlopen on first use.
  *
  * policyd needs libcurl only to ask a language model (LLM_BASE_URL). Linked at start, libcurl and
- * the two dozen libraries it pulls in (GnuTLS, Kerberos, LDAP, SSH, ...) cost about 4.4 MB of
+ * the 27 libraries it pulls in (GnuTLS, Kerberos, LDAP, SSH, ...) cost about 4.4 MB of
  * resident memory and run their constructors in every process, with or without a model. So
  * nothing here links it: ccurl_load opens libcurl.so.4 and looks up the functions below once, and
  * every other ccurl_ call goes through those pointers. <curl/curl.h> supplies the types and
