@@ -226,15 +226,22 @@ class Study:
                 kept.append({"section": self.placement[chunk], "chunks": [chunk]})
         return kept
 
-    def section_rank(self, i, passages):
+    def gold(self, i):
+        """The gold document's index and the set of chunks whose source text overlaps the gold
+        section (policyc eval's definition)."""
         question = self.questions[i]
         gold = next(d for d, doc in enumerate(self.documents) if doc["path"] == question["document"])
         entry = next((e for e in self.documents[gold]["outline"] if " > ".join(e["heading_path"]) == question["heading_path"]), None)
+        chunks = {c for c, chunk in enumerate(self.chunks) if entry and chunk["document_index"] == gold
+                  and chunk["source_character_range"][0] < entry["source_character_end"]
+                  and entry["source_character_start"] < chunk["source_character_range"][1]}
+        return gold, chunks
+
+    def section_rank(self, i, passages):
+        gold, relevant = self.gold(i)
         for position, passage in enumerate(passages, start=1):
-            for chunk in passage["chunks"]:
-                start, end = self.chunks[chunk]["source_character_range"]
-                if self.chunks[chunk]["document_index"] == gold and entry and start < entry["source_character_end"] and entry["source_character_start"] < end:
-                    return position, gold
+            if relevant.intersection(passage["chunks"]):
+                return position, gold
         return None, gold
 
     def ranks(self, score):
@@ -297,17 +304,9 @@ def learned_fusion(study, halves, ranking):
                          s.dense[i], s.sentence_best[i], bm25[i] / (bm25[i].max() + 1e-9),
                          np.where(np.isfinite(prior), prior - base, 0)], axis=1)
 
-    def gold_chunks(i):
-        question = s.questions[i]
-        gold = next(d for d, doc in enumerate(s.documents) if doc["path"] == question["document"])
-        entry = next((e for e in s.documents[gold]["outline"] if " > ".join(e["heading_path"]) == question["heading_path"]), None)
-        return {c for c, chunk in enumerate(s.chunks) if entry and chunk["document_index"] == gold
-                and chunk["source_character_range"][0] < entry["source_character_end"]
-                and entry["source_character_start"] < chunk["source_character_range"][1]}
-
     candidates = {i: np.argsort(-ranking(i), kind="stable")[:60] for i in range(len(s.questions))}
     rows = {i: features(i)[candidates[i]] for i in candidates}
-    labels = {i: np.array([c in gold_chunks(i) for c in candidates[i]], dtype=int) for i in candidates}
+    labels = {i: np.isin(candidates[i], list(s.gold(i)[1])).astype(int) for i in candidates}
     results = {}
     for trained, scored in (("A", "B"), ("B", "A")):
         train = [i for i in candidates if halves[i] == trained]
