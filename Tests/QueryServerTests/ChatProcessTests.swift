@@ -77,15 +77,13 @@ import Testing
     /// at once, not at the first question. dlopen searches LD_LIBRARY_PATH first, so a file there
     /// named libcurl.so.4 that is no library stands in for a broken or missing one.
     @Test func aLanguageModelWithoutLibcurlStopsStartUpAndSaysWhatToInstall() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("no-curl-\(UInt64.random(in: 0...UInt64.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try "not a shared library".write(to: folder.appendingPathComponent("libcurl.so.4"), atomically: true, encoding: .utf8)
+        let folder = try TemporaryDirectory("no-curl")
+        try "not a shared library".write(toFile: folder.path("libcurl.so.4"), atomically: true, encoding: .utf8)
         let child = try DaemonChild(
             arguments: ["--artifact", DaemonFixtures.artifactPath, "--model", DaemonFixtures.modelFolder, "--port", "0"],
-            environment: ["LLM_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MODEL": "m", "LD_LIBRARY_PATH": folder.path])
+            environment: ["LLM_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MODEL": "m", "LD_LIBRARY_PATH": folder.url.path])
         #expect(await child.waitForExit() == 2)
-        #expect(child.standardError.contains("cannot ask the language model: libcurl could not be loaded (\(folder.path)/libcurl.so.4: "),
+        #expect(child.standardError.contains("cannot ask the language model: libcurl could not be loaded (\(folder.path("libcurl.so.4")): "),
                 "\(child.standardError)")
         #expect(child.standardError.contains("install Debian's libcurl4 package, or unset LLM_BASE_URL to answer from the passages"))
     }

@@ -20,15 +20,13 @@ import Testing
 
     @Test func theCheckCatchesABinaryThatLinksLibcurl() throws {
         // A two-line C program linked with -lcurl by the Swift toolchain's clang (on PATH with swift).
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("linkage-\(UInt64.random(in: 0...UInt64.max))")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let source = folder.appendingPathComponent("main.c")
-        try "void *curl_easy_init(void);\nint main(void) { return curl_easy_init() == 0; }\n".write(to: source, atomically: true, encoding: .utf8)
-        let binary = folder.appendingPathComponent("links-curl").path
+        let folder = try TemporaryDirectory("linkage")
+        let source = folder.path("main.c")
+        try "void *curl_easy_init(void);\nint main(void) { return curl_easy_init() == 0; }\n".write(toFile: source, atomically: true, encoding: .utf8)
+        let binary = folder.path("links-curl")
         let compiler = Process()
         compiler.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        compiler.arguments = ["clang", source.path, "-o", binary, "-lcurl"]
+        compiler.arguments = ["clang", source, "-o", binary, "-lcurl"]
         try compiler.run()
         compiler.waitUntilExit()
         try #require(compiler.terminationStatus == 0, "clang could not link a program with -lcurl")
@@ -36,6 +34,7 @@ import Testing
         let (status, text) = try Self.runCheck(on: binary)
         #expect(status == 1)
         #expect(text.contains("links libcurl.so.4; it must open libcurl with dlopen"), "\(text)")
+        withExtendedLifetime(folder) {}   // the folder holds the binary the check just read
     }
 
     private static func runCheck(on binary: String) throws -> (Int32, String) {
