@@ -75,10 +75,11 @@ let package = Package(
 
         // Search over the mapped artifact: dense top-k, BM25 over the lexicon, fusion; the search
         // tokenizer and stemmer (the compiler indexes with them, the daemon normalises queries).
-        .target(name: "Retrieval", dependencies: ["IndexFormat"], swiftSettings: numeric),
+        // Embeddings for the question's token signatures (late-interaction re-ranking).
+        .target(name: "Retrieval", dependencies: ["IndexFormat", "Embeddings"], swiftSettings: numeric),
 
         // Gold-question evaluation of every search mode (policyc eval) and the CI gate on it.
-        .target(name: "Evaluation", dependencies: ["IndexFormat", "Retrieval"], swiftSettings: strict),
+        .target(name: "Evaluation", dependencies: ["IndexFormat", "Embeddings", "Retrieval"], swiftSettings: strict),
 
         // Build time only: loading, chunking, the embedding cache, writing the artifact. policyd never links it.
         .target(name: "IndexCompiler", dependencies: ["IndexFormat", "Embeddings", "Retrieval", "Checksums", "CCmark", "CSQLite"], swiftSettings: strict),
@@ -133,10 +134,10 @@ let package = Package(
         .testTarget(name: "IndexFormatTests", dependencies: ["IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "IndexCompilerTests", dependencies: ["IndexCompiler", "IndexFormat", "Embeddings", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "RetrievalTests", dependencies: ["Retrieval", "IndexFormat", "Embeddings", "TestSupport"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
             name: "QueryServerTests",
-            dependencies: ["QueryServer", "IndexFormat", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            dependencies: ["QueryServer", "IndexFormat", "Embeddings", "TestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: strict),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "Retrieval", "IndexFormat", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AnsweringTests", dependencies: ["Answering", "TestSupport"], swiftSettings: strict),

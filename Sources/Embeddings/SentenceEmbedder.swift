@@ -108,11 +108,37 @@ public struct SentenceEmbedder: Sendable {
         vectors.reserveCapacity(sequences.count)
         var firstRow = 0
         for sequence in sequences {
-            let pooled = Kernels.pool(hidden, firstRow: firstRow, rows: sequence.count, width: dimension, mode: pipeline.pooling)
-            vectors.append(pipeline.normalizes ? Kernels.l2Normalized(pooled) : pooled)
+            vectors.append(sentenceVector(hidden, firstRow: firstRow, rows: sequence.count))
             firstRow += sequence.count
         }
         return vectors
+    }
+
+    /// The sentence vectors and token signatures of already tokenized sequences, encoded in one
+    /// pass: each vector is the one `embed(tokenIDs:)` gives, bit for bit.
+    public func encode(tokenIDs sequences: [[Int32]]) -> [TextEncoding] {
+        guard !sequences.isEmpty else { return [] }
+        let hidden = encoder.hiddenStates(for: sequences)
+        var encodings: [TextEncoding] = []
+        encodings.reserveCapacity(sequences.count)
+        var firstRow = 0
+        for sequence in sequences {
+            encodings.append(TextEncoding(
+                vector: sentenceVector(hidden, firstRow: firstRow, rows: sequence.count),
+                tokens: TokenSignatures(hidden: hidden, firstRow: firstRow, sequence: sequence, width: dimension)))
+            firstRow += sequence.count
+        }
+        return encodings
+    }
+
+    /// The sentence vector and token signatures of one text.
+    public func encode(_ text: String) -> TextEncoding {
+        encode(tokenIDs: [tokenIDs(for: text)])[0]
+    }
+
+    private func sentenceVector(_ hidden: [Float], firstRow: Int, rows: Int) -> [Float] {
+        let pooled = Kernels.pool(hidden, firstRow: firstRow, rows: rows, width: dimension, mode: pipeline.pooling)
+        return pipeline.normalizes ? Kernels.l2Normalized(pooled) : pooled
     }
 
     /// The fingerprint of this model's files (reads them all: about 60 ms for MiniLM).

@@ -1,4 +1,5 @@
 import Foundation  // build-time tooling: full Foundation (String(format:), log2) is fine here
+import Embeddings
 import IndexFormat
 import Retrieval
 
@@ -13,9 +14,10 @@ public struct EvaluationRun: Sendable {
     public let retriever: Retriever
     let documents: [DocumentRecord]
 
-    public init(reader: ArtifactReader, fusion: RankFusion = .standard, documentPrior: DocumentPrior = .standard) throws(ArtifactError) {
+    public init(reader: ArtifactReader, fusion: RankFusion = .standard, documentPrior: DocumentPrior = .standard,
+                lateInteraction: LateInteraction = .standard) throws(ArtifactError) {
         self.reader = reader
-        retriever = try Retriever(reader: reader, fusion: fusion, documentPrior: documentPrior)
+        retriever = try Retriever(reader: reader, fusion: fusion, documentPrior: documentPrior, lateInteraction: lateInteraction)
         documents = try reader.documents()
     }
 
@@ -44,16 +46,19 @@ public struct EvaluationRun: Sendable {
         }
     }
 
-    /// Every question in `mode`; `vectors[i]` is question i's embedding.
-    public func run(_ questions: [GoldQuestion], vectors: [[Float]], mode: SearchMode, depth: Int = depth) throws(EvaluationError) -> [QuestionResult] {
+    /// Every question in `mode`; `vectors[i]` is question i's embedding and `tokens[i]` its token
+    /// signatures (nil, or an empty list: hybrid search is not re-ranked).
+    public func run(_ questions: [GoldQuestion], vectors: [[Float]], tokens: [TokenSignatures] = [], mode: SearchMode,
+                    depth: Int = depth) throws(EvaluationError) -> [QuestionResult] {
         var results: [QuestionResult] = []
-        for (question, vector) in zip(questions, vectors) {
+        for (index, (question, vector)) in zip(questions, vectors).enumerated() {
+            let questionTokens = tokens.indices.contains(index) ? tokens[index] : nil
             let clock = ContinuousClock()
             var outcome = RetrievalOutcome(results: [], modeUsed: mode, notice: nil)
             var failure: RetrievalError?
             let elapsed = clock.measure {
                 do throws(RetrievalError) {
-                    outcome = try retriever.search(query: question.question, vector: vector, mode: mode, k: depth)
+                    outcome = try retriever.search(query: question.question, vector: vector, tokens: questionTokens, mode: mode, k: depth)
                 } catch { failure = error }
             }
             if let failure { throw .retrieval("\(mode) search failed: \(failure)") }
@@ -80,9 +85,10 @@ public struct EvaluationRun: Sendable {
     }
 
     /// The ranked passages for `question` (for run files), at most `depth` distinct documents, best first.
-    public func rankedDocuments(_ question: GoldQuestion, vector: [Float], mode: SearchMode, depth: Int) throws(EvaluationError) -> [(path: String, score: Float)] {
+    public func rankedDocuments(_ question: GoldQuestion, vector: [Float], tokens: TokenSignatures? = nil, mode: SearchMode,
+                                depth: Int) throws(EvaluationError) -> [(path: String, score: Float)] {
         let outcome: RetrievalOutcome
-        do { outcome = try retriever.search(query: question.question, vector: vector, mode: mode, k: depth * 4) } catch {
+        do { outcome = try retriever.search(query: question.question, vector: vector, tokens: tokens, mode: mode, k: depth * 4) } catch {
             throw .retrieval("\(mode) search failed: \(error)")
         }
         var seen = Set<Int>()

@@ -1,4 +1,5 @@
 import Dispatch
+import Embeddings
 import Foundation
 import IndexFormat
 import Retrieval
@@ -20,11 +21,15 @@ public protocol ChunkEmbedding: TokenCounting {
     /// The L2-normalised embedding of `text`. Must depend on `text` alone (never on what else is
     /// embedded at the same time), so cached and fresh vectors are the same bits.
     func embed(_ text: String) -> [Float]
+    /// `embed(text)`'s vector and, when the embedder can make them, the text's token signatures
+    /// from the same pass (the artifact's token-signatures section). Defaults to no signatures.
+    func encode(_ text: String) -> EmbeddingCache.Entry
 }
 
 extension ChunkEmbedding {
     public var cacheIdentity: String { fingerprint }
     public var reducedPrecision: String? { nil }
+    public func encode(_ text: String) -> EmbeddingCache.Entry { EmbeddingCache.Entry(vector: embed(text), tokens: nil) }
 }
 
 /// What to compile and how.
@@ -116,7 +121,7 @@ public enum IndexBuild {
             try EmbeddingCache(path: path, modelFingerprint: embedder.cacheIdentity, dimension: embedder.dimension)
         }
         if let cache { summary.warnings += cache.warnings }
-        let vectors = try embedAll(embeddedTexts, embedder: embedder, cache: cache, jobCount: options.jobCount,
+        let (vectors, tokens) = try embedAll(embeddedTexts, embedder: embedder, cache: cache, jobCount: options.jobCount,
                                    fileCount: documents.count, clock: clock, progress: progress, summary: &summary)
         if let cache, options.prunesCache { try cache.prune(keeping: Set(embeddedTexts.map(EmbeddingCache.textHash(of:)))) }
 
@@ -129,21 +134,35 @@ public enum IndexBuild {
             sources: documents.map { .init(path: $0.path, sha256: $0.sourceSHA256, byteCount: $0.sourceByteCount) })
         // BM25 indexes what the model embedded (heading path line, then the text), so a section's
         // headings count as its words.
-        let lexicon: SectionPayload
-        do { lexicon = try LexiconBuilder.section(for: embeddedTexts) } catch { throw .artifact(error) }
+        var sections: [SectionPayload] = []
+        do {
+            sections.append(try LexiconBuilder.section(for: embeddedTexts))
+            // Late-interaction re-ranking needs every chunk's signatures; an embedder without them
+            // (or a cache row from one) leaves the section out, and hybrid search is not re-ranked.
+            let signatures = tokens.compactMap { $0 }
+            if !signatures.isEmpty, signatures.count == tokens.count {
+                sections.append(try TokenSignatureBuilder.section(for: signatures))
+            }
+        } catch {
+            throw .artifact(error)
+        }
+        if tokens.contains(where: { $0 != nil }) && tokens.contains(nil) {
+            summary.warnings.append("some cached chunks have no token signatures; the artifact has none, so hybrid search will not be re-ranked (clear the embedding cache and build again)")
+        }
         summary.seconds = (ContinuousClock.now - clock).seconds
         return (ArtifactContents(manifest: manifest, documents: records, chunks: chunks, vectors: vectors,
-                                 additionalSections: [lexicon]), summary)
+                                 additionalSections: sections), summary)
     }
 
-    /// Every text's vector as Float16, row-major: from the cache where it has them, else embedded
-    /// by `jobCount` workers, each result stored in the cache as soon as a few are ready (an
-    /// interrupted build keeps what it embedded).
+    /// Every text's vector as Float16, row-major, and its token signatures (nil where the embedder
+    /// made none): from the cache where it has them, else embedded by `jobCount` workers, each
+    /// result stored in the cache as soon as a few are ready (an interrupted build keeps what it
+    /// embedded).
     private static func embedAll(_ texts: [String], embedder: any ChunkEmbedding, cache: EmbeddingCache?, jobCount: Int,
                                  fileCount: Int, clock: ContinuousClock.Instant, progress: ProgressPrinter,
-                                 summary: inout BuildSummary) throws(CompileError) -> [Float16] {
+                                 summary: inout BuildSummary) throws(CompileError) -> ([Float16], [TokenSignatures?]) {
         let hashes = texts.map(EmbeddingCache.textHash(of:))
-        var found = cache?.vectors(forTextHashes: hashes) ?? [:]
+        var found = cache?.entries(forTextHashes: hashes) ?? [:]
         let missing = (0..<texts.count).filter { found[hashes[$0]] == nil }
         let cachedCount = texts.count - missing.count
         let state = EmbeddingState(progress: progress, base: BuildProgress(
@@ -151,11 +170,10 @@ public enum IndexBuild {
         state.report()
 
         DispatchQueue.concurrentPerform(iterations: min(jobCount, max(1, missing.count))) { job in
-            var pending: [(textHash: String, vector: [Float])] = []
+            var pending: [(textHash: String, entry: EmbeddingCache.Entry)] = []
             for position in stride(from: job, to: missing.count, by: jobCount) {
                 let index = missing[position]
-                let vector = embedder.embed(texts[index])
-                pending.append((hashes[index], vector))
+                pending.append((hashes[index], embedder.encode(texts[index])))
                 if pending.count == 16 || position + jobCount >= missing.count {
                     state.finished(pending, cache: cache)
                     pending.removeAll()
@@ -164,19 +182,21 @@ public enum IndexBuild {
         }
         progress.finish()
         if let failure = state.storeFailure { throw failure }
-        for (hash, vector) in state.results { found[hash] = vector }
+        for (hash, entry) in state.results { found[hash] = entry }
 
         summary.embeddedCount = missing.count
         summary.cachedCount = cachedCount
         var vectors: [Float16] = []
         vectors.reserveCapacity(texts.count * embedder.dimension)
+        var tokens: [TokenSignatures?] = []
         for hash in hashes {
-            guard let vector = found[hash], vector.count == embedder.dimension else {
+            guard let entry = found[hash], entry.vector.count == embedder.dimension else {
                 throw .embeddingFailed(reason: "the model returned a vector of the wrong size")
             }
-            vectors.append(contentsOf: vector.map { Float16($0) })
+            vectors.append(contentsOf: entry.vector.map { Float16($0) })
+            tokens.append(entry.tokens)
         }
-        return vectors
+        return (vectors, tokens)
     }
 }
 
@@ -186,7 +206,7 @@ private final class EmbeddingState: @unchecked Sendable {
     private let progress: ProgressPrinter
     private var current: BuildProgress
     private let clock: ContinuousClock.Instant
-    private(set) var results: [String: [Float]] = [:]
+    private(set) var results: [String: EmbeddingCache.Entry] = [:]
     private(set) var storeFailure: CompileError?
 
     init(progress: ProgressPrinter, base: BuildProgress, clock: ContinuousClock.Instant) {
@@ -195,13 +215,13 @@ private final class EmbeddingState: @unchecked Sendable {
         self.clock = clock
     }
 
-    func finished(_ batch: [(textHash: String, vector: [Float])], cache: EmbeddingCache?) {
+    func finished(_ batch: [(textHash: String, entry: EmbeddingCache.Entry)], cache: EmbeddingCache?) {
         var failure: CompileError? = nil
         if let cache {
-            do { try cache.store(batch) } catch { failure = error }
+            do { try cache.store(entries: batch) } catch { failure = error }
         }
         lock.withLock {
-            for (hash, vector) in batch { results[hash] = vector }
+            for (hash, entry) in batch { results[hash] = entry }
             if storeFailure == nil { storeFailure = failure }
             current.embeddedCount += batch.count
         }

@@ -47,4 +47,10 @@ public struct ModelEmbedder: ChunkEmbedding {
     public func embed(_ text: String) -> [Float] {
         embedder.embed(text)
     }
+
+    /// The vector and the token signatures from one pass; the vector is `embed(text)`'s, bit for bit.
+    public func encode(_ text: String) -> EmbeddingCache.Entry {
+        let encoding = embedder.encode(text)
+        return EmbeddingCache.Entry(vector: encoding.vector, tokens: encoding.tokens)
+    }
 }

@@ -214,6 +214,13 @@ public final class ArtifactReader: Sendable {
         return try Lexicon(bytes: bytes, expectedChunkCount: chunkCount)
     }
 
+    /// The token signatures for late-interaction re-ranking, or nil when the artifact has none
+    /// (files before format 1.2). Read in place; opening checks its prelude and size.
+    public func tokenSignatures() throws(ArtifactError) -> TokenSignatureTable? {
+        guard let entry = sections.first(where: { $0.kind == .tokenSignatures }) else { return nil }
+        return try TokenSignatureTable(file: file, entry: entry, expectedChunkCount: chunkCount, expectedDimension: vectors.dimension)
+    }
+
     /// Every LZ4 block of every compressed section decoded once, to prove each decodes to its
     /// declared size; returns the problems found (empty when all decode).
     public func blockProblems() -> [ArtifactError] {

@@ -83,6 +83,9 @@ public enum ArtifactVerifier {
         attempt { () throws(ArtifactError) in
             if let lexicon = try reader.lexicon() { record(lexicon.problems()) }
         }
+        attempt { () throws(ArtifactError) in
+            if let signatures = try reader.tokenSignatures() { record(signatures.structureProblems()) }
+        }
     }
 
     /// Rows with a non-finite value or a norm off 1 by more than `unitLengthTolerance`.

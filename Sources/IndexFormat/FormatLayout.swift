@@ -9,7 +9,7 @@ public enum FormatLayout {
     /// The major version this build writes and reads. A different major version is refused.
     public static let majorVersion: UInt16 = 1
     /// The minor version this build writes. Newer minor versions are read (unknown sections skipped).
-    public static let minorVersion: UInt16 = 1
+    public static let minorVersion: UInt16 = 2
 
     public static let headerByteCount = 64
     public static let sectionEntryByteCount = 64

@@ -9,6 +9,7 @@ public enum SectionKind: Sendable, Hashable, CustomStringConvertible {
     case chunkText
     case documents
     case lexicon
+    case tokenSignatures
     case unknown(UInt32)
 
     public init(rawValue: UInt32) {
@@ -19,6 +20,7 @@ public enum SectionKind: Sendable, Hashable, CustomStringConvertible {
         case 4: self = .chunkText
         case 5: self = .documents
         case 6: self = .lexicon
+        case 7: self = .tokenSignatures
         default: self = .unknown(rawValue)
         }
     }
@@ -31,6 +33,7 @@ public enum SectionKind: Sendable, Hashable, CustomStringConvertible {
         case .chunkText: 4
         case .documents: 5
         case .lexicon: 6
+        case .tokenSignatures: 7
         case .unknown(let value): value
         }
     }
@@ -46,6 +49,7 @@ public enum SectionKind: Sendable, Hashable, CustomStringConvertible {
         case .chunkText: "chunk-text"
         case .documents: "documents"
         case .lexicon: "lexicon"
+        case .tokenSignatures: "token-signatures"
         case .unknown(let value): "unknown-\(value)"
         }
     }

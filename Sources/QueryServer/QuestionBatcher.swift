@@ -16,9 +16,11 @@ import Synchronization
 /// At most `queueLength` questions wait; more are refused at once with `.overloaded`, and so is
 /// a question that has waited longer than `queueTimeout` when a worker reaches it.
 package final class QuestionBatcher: Sendable {
-    /// One question's vector, how long its pass took, and how many questions shared the pass.
+    /// One question's vector and token signatures, how long its pass took, and how many questions
+    /// shared the pass.
     package struct Embedded: Sendable {
-        package var vector: [Float]
+        package var encoding: TextEncoding
+        package var vector: [Float] { encoding.vector }
         package var passDuration: Duration
         package var passQuestionCount: Int
     }
@@ -126,14 +128,14 @@ package final class QuestionBatcher: Sendable {
         do {
             try await BlockingWork.run {
                 let tokenIDs = pass.map(\.tokenIDs)
-                var vectors: [[Float]] = []
-                let duration = ContinuousClock().measure { vectors = pass[0].embedder.embed(tokenIDs: tokenIDs) }
+                var encodings: [TextEncoding] = []
+                let duration = ContinuousClock().measure { encodings = pass[0].embedder.encode(tokenIDs: tokenIDs) }
                 self.state.withLock { state in
                     state.passCount += 1
                     state.questionCount += pass.count
                 }
-                for (waiter, vector) in zip(pass, vectors) {
-                    waiter.finish(.success(Embedded(vector: vector, passDuration: duration, passQuestionCount: pass.count)))
+                for (waiter, encoding) in zip(pass, encodings) {
+                    waiter.finish(.success(Embedded(encoding: encoding, passDuration: duration, passQuestionCount: pass.count)))
                 }
             }
         } catch {

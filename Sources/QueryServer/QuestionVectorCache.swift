@@ -1,8 +1,10 @@
+import Embeddings
 import Synchronization
 
-/// The embeddings of recent questions, least recently used evicted first. Keys are questions
-/// with surrounding whitespace removed; a hit skips the model entirely. Bounded by `capacity`
-/// entries (each about 4 bytes × dimension plus the question).
+/// The encodings of recent questions (vector and token signatures), least recently used evicted
+/// first. Keys are questions with surrounding whitespace removed; a hit skips the model entirely.
+/// Bounded by `capacity` entries (each about 4 bytes × dimension, plus 52 bytes a token, plus the
+/// question: about 2.5 KB for a question of 15 tokens).
 package final class QuestionVectorCache: Sendable {
     package struct Statistics: Sendable {
         package var entryCount: Int
@@ -11,20 +13,20 @@ package final class QuestionVectorCache: Sendable {
     }
 
     package let capacity: Int
-    private let storage: Mutex<LRUStorage>
+    private let storage: Mutex<LRUStorage<TextEncoding>>
 
     package init(capacity: Int) {
         self.capacity = capacity
         storage = Mutex(LRUStorage(capacity: capacity))
     }
 
-    package func vector(for question: String) -> [Float]? {
+    package func encoding(for question: String) -> TextEncoding? {
         storage.withLock { $0.value(for: question) }
     }
 
-    package func insert(_ vector: [Float], for question: String) {
+    package func insert(_ encoding: TextEncoding, for question: String) {
         guard capacity > 0 else { return }
-        storage.withLock { $0.insert(vector, for: question) }
+        storage.withLock { $0.insert(encoding, for: question) }
     }
 
     package var statistics: Statistics {
@@ -33,10 +35,10 @@ package final class QuestionVectorCache: Sendable {
 }
 
 /// A fixed-capacity LRU map: slots in an array, linked by index from most to least recent.
-struct LRUStorage {
+struct LRUStorage<Value> {
     private struct Slot {
         var key: String
-        var value: [Float]
+        var value: Value
         var newer: Int   // -1: none
         var older: Int   // -1: none
     }
@@ -61,14 +63,14 @@ struct LRUStorage {
         return keys
     }
 
-    mutating func value(for key: String) -> [Float]? {
+    mutating func value(for key: String) -> Value? {
         guard let index = indexByKey[key] else { missCount += 1; return nil }
         hitCount += 1
         moveToFront(index)
         return slots[index].value
     }
 
-    mutating func insert(_ value: [Float], for key: String) {
+    mutating func insert(_ value: Value, for key: String) {
         guard capacity > 0 else { return }
         if let index = indexByKey[key] {
             slots[index].value = value

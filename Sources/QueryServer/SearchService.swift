@@ -29,9 +29,9 @@ package struct SearchService: Sendable {
         // Refused before the question is embedded: that work would be thrown away.
         if request.mode == .lexical, let unavailable = artifact.retriever.lexicalUnavailable { throw Self.queryError(unavailable) }
         let embedder = try await model.embedder(expectedFingerprint: artifact.manifest.model.fingerprint)
-        let cached = cache.vector(for: request.query)
-        let retrieve: @Sendable ([Float]) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> = { vector in
-            Self.retrieve(request, vector: vector, allowed: allowed, in: artifact)
+        let cached = cache.encoding(for: request.query)
+        let retrieve: @Sendable (TextEncoding) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> = { encoding in
+            Self.retrieve(request, encoding: encoding, allowed: allowed, in: artifact)
         }
         let retrieval: Result<(retrieved: RetrievalOutcome, search: Duration), QueryError>
         var embedDuration = Duration.zero
@@ -42,9 +42,9 @@ package struct SearchService: Sendable {
             } else {
                 metrics.cacheMisses.increment()
                 // The search runs on the embedding pass's thread, right after it.
-                let (embedded, searched) = try await batcher.embed(request.query, with: embedder) { retrieve($0.vector) }
+                let (embedded, searched) = try await batcher.embed(request.query, with: embedder) { retrieve($0.encoding) }
                 embedDuration = embedded.passDuration
-                cache.insert(embedded.vector, for: request.query)
+                cache.insert(embedded.encoding, for: request.query)
                 metrics.embedDuration.record(embedDuration)
                 retrieval = searched
             }
@@ -65,15 +65,15 @@ package struct SearchService: Sendable {
             artifactDigest: artifact.digest, reloadGeneration: artifact.generation)
     }
 
-    /// Dense, lexical or hybrid search for `request` with the question's `vector`, timed. Scans
+    /// Dense, lexical or hybrid search for `request` with the question's `encoding`, timed. Scans
     /// vectors: call it off the request threads.
-    private static func retrieve(_ request: SearchRequest, vector: [Float], allowed: Set<Int>?,
+    private static func retrieve(_ request: SearchRequest, encoding: TextEncoding, allowed: Set<Int>?,
                                  in artifact: ServedArtifact) -> Result<(retrieved: RetrievalOutcome, search: Duration), QueryError> {
         var retrieved = RetrievalOutcome(results: [], modeUsed: request.mode, notice: nil)
         var failure: QueryError?
         let search = ContinuousClock().measure {
             do throws(RetrievalError) {
-                retrieved = try artifact.retriever.search(query: request.query, vector: vector, mode: request.mode,
+                retrieved = try artifact.retriever.search(query: request.query, vector: encoding.vector, tokens: encoding.tokens, mode: request.mode,
                                                           k: request.k, allowedDocuments: allowed)
             } catch {
                 failure = queryError(error)

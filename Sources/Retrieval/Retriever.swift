@@ -1,3 +1,4 @@
+import Embeddings
 import IndexFormat
 
 /// Dense, lexical and hybrid search over one artifact, with document filters and the merging of
@@ -12,6 +13,11 @@ public struct Retriever: Sendable {
     public var documentPrior: DocumentPrior
     /// How deep each ranking is read before fusion (at least 2k).
     public var candidateDepth: Int
+    /// How hybrid mode re-ranks its first chunks with the question's token signatures.
+    public var lateInteraction: LateInteraction
+    /// Nil when the artifact has no token-signatures section (before format 1.2): hybrid search
+    /// is then not re-ranked.
+    public let tokenSignatures: TokenSignatureTable?
     /// Per chunk: its document and outline entry (the section), for filters and merging.
     private let placements: [Placement]
     /// Per document: how many chunks it has (for the document prior).
@@ -22,9 +28,10 @@ public struct Retriever: Sendable {
         var outline: Int?
     }
 
-    /// Reads every chunk record once (48 bytes each) and opens the lexicon when there is one.
+    /// Reads every chunk record once (48 bytes each) and opens the lexicon and the token signatures
+    /// when there are some.
     public init(reader: ArtifactReader, fusion: RankFusion = .standard, documentPrior: DocumentPrior = .standard,
-                candidateDepth: Int = 100) throws(ArtifactError) {
+                candidateDepth: Int = 100, lateInteraction: LateInteraction = .standard) throws(ArtifactError) {
         var placements: [Placement] = []
         placements.reserveCapacity(reader.chunkCount)
         for index in 0..<reader.chunkCount {
@@ -37,6 +44,8 @@ public struct Retriever: Sendable {
         self.fusion = fusion
         self.documentPrior = documentPrior
         self.candidateDepth = candidateDepth
+        self.lateInteraction = lateInteraction
+        tokenSignatures = try reader.tokenSignatures()
         if let lexicon = try reader.lexicon() {
             do {
                 lexical = try BM25Search(lexicon: lexicon)
@@ -51,10 +60,11 @@ public struct Retriever: Sendable {
         }
     }
 
-    /// The `k` best passages for `query` (whose embedding is `vector`) in `mode`, among chunks of
-    /// `allowedDocuments` (nil: all). Lexical mode without a lexicon fails; hybrid mode without
-    /// one runs dense and says so in `notice`.
-    public func search(query: String, vector: [Float], mode: SearchMode, k: Int,
+    /// The `k` best passages for `query` (whose embedding is `vector`, and whose token signatures are
+    /// `tokens`) in `mode`, among chunks of `allowedDocuments` (nil: all). Lexical mode without a
+    /// lexicon fails; hybrid mode without one runs dense and says so in `notice`. Hybrid mode
+    /// re-ranks its first chunks when it has the question's tokens and the artifact's signatures.
+    public func search(query: String, vector: [Float], tokens: TokenSignatures? = nil, mode: SearchMode, k: Int,
                        allowedDocuments: Set<Int>? = nil) throws(RetrievalError) -> RetrievalOutcome {
         guard k > 0 else { return RetrievalOutcome(results: [], modeUsed: mode, notice: nil) }
         func isAllowed(_ chunk: Int) -> Bool { allowedDocuments?.contains(placements[chunk].document) ?? true }
@@ -100,7 +110,19 @@ public struct Retriever: Sendable {
         case .lexical: ranking = lexicalRanking
         case .hybrid:
             let fused = fusion.fuse(dense: denseRanking, lexical: lexicalRanking)
-            ranking = documentPrior.apply(to: fused, documentOf: { placements[$0].document }, chunkCount: { documentChunkCounts[$0] ?? 1 })
+            let documentOf = { (chunk: Int) in placements[chunk].document }
+            let chunkCount = { (document: Int) in documentChunkCounts[document] ?? 1 }
+            let prior = documentPrior.apply(to: fused, documentOf: documentOf, chunkCount: chunkCount)
+            if let tokens, let tokenSignatures, lateInteraction.depth > 0 {
+                do {
+                    ranking = try lateInteraction.rerank(prior, question: tokens, signatures: tokenSignatures,
+                                                         documentOf: documentOf, chunkCount: chunkCount)
+                } catch {
+                    throw .artifact(error)
+                }
+            } else {
+                ranking = prior
+            }
         }
 
         let passages = mergeAdjacent(ranking, k: k)

@@ -42,6 +42,9 @@ struct EvalCommand: ParsableCommand {
     @Option(name: .customLong("document-prior"),
             help: ArgumentHelp("Weight of a chunk's document in hybrid ranking (0 = none; default 0.5, as policyd).", valueName: "weight"))
     var documentPrior: Float = DocumentPrior.standard.weight
+    @Option(name: .customLong("rerank-depth"),
+            help: ArgumentHelp("How many of hybrid search's first chunks late interaction re-ranks (0 = none; default 20, as policyd).", valueName: "chunks"))
+    var rerankDepth = LateInteraction.standard.depth
     @Option(help: ArgumentHelp("Fail when hybrid recall@5 falls more than 0.02 below this report's.", valueName: "baseline.json"))
     var baseline: String?
     @Option(name: .customLong("run"), help: ArgumentHelp("Also write each mode's document ranking (TREC run format, 100 deep) here.", valueName: "file"))
@@ -64,27 +67,35 @@ struct EvalCommand: ParsableCommand {
         }
         let fusionChoice = try parseFusion()
         guard documentPrior.isFinite, documentPrior >= 0 else { throw ValidationError("--document-prior must be a number ≥ 0 (0 turns it off), not \(documentPrior)") }
+        guard rerankDepth >= 0 else { throw ValidationError("--rerank-depth must be 0 (no re-ranking) or more, not \(rerankDepth)") }
         let evaluation: EvaluationRun
-        do { evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: DocumentPrior(weight: documentPrior)) } catch { throw Failure("policyc eval: \(artifact): \(error)") }
+        do {
+            evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: DocumentPrior(weight: documentPrior),
+                                           lateInteraction: LateInteraction(depth: rerankDepth))
+        } catch {
+            throw Failure("policyc eval: \(artifact): \(error)")
+        }
 
         let clock = ContinuousClock()
         var vectors: [[Float]] = []
+        var tokens: [TokenSignatures] = []
         var embedTimes: [Double] = []
         for question in golden {
-            var vector: [Float] = []
-            let elapsed = clock.measure { vector = embedder.embed(question.question) }
+            var encoding: TextEncoding?
+            let elapsed = clock.measure { encoding = embedder.encode(question.question) }
             embedTimes.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-            vectors.append(vector)
+            vectors.append(encoding!.vector)
+            tokens.append(encoding!.tokens)
         }
         var results: [SearchMode: [EvaluationRun.QuestionResult]] = [:]
         for mode in SearchMode.allCases {
-            do { results[mode] = try evaluation.run(golden, vectors: vectors, mode: mode) } catch { throw Failure("policyc eval: \(error)") }
+            do { results[mode] = try evaluation.run(golden, vectors: vectors, tokens: tokens, mode: mode) } catch { throw Failure("policyc eval: \(error)") }
         }
         var report = EvaluationReport(questions: golden, results: results, rule: RefusalRule(minimumDenseScore: refusalThreshold, minimumLexicalScore: refusalLexical),
                                       embedMilliseconds: embedTimes, artifactDigest: reader.digest)
         report.recordPlainDense(evaluation.plainDenseMilliseconds(vectors))
         print(json ? report.json() : report.table())
-        if let runFile { try writeRun(runFile, evaluation: evaluation, questions: golden, vectors: vectors) }
+        if let runFile { try writeRun(runFile, evaluation: evaluation, questions: golden, vectors: vectors, tokens: tokens) }
         if let baseline {
             guard let data = FileManager.default.contents(atPath: baseline) else { throw Failure("policyc eval: cannot read baseline \(baseline); pass the file written by policyc eval --json") }
             let before: EvaluationReport
@@ -103,12 +114,13 @@ struct EvalCommand: ParsableCommand {
     }
 
     /// TREC run lines, `question Q0 document rank score mode`, 100 documents per question and mode.
-    private func writeRun(_ path: String, evaluation: EvaluationRun, questions: [GoldQuestion], vectors: [[Float]]) throws {
+    private func writeRun(_ path: String, evaluation: EvaluationRun, questions: [GoldQuestion], vectors: [[Float]],
+                          tokens: [TokenSignatures]) throws {
         var lines: [String] = []
         for mode in SearchMode.allCases {
-            for (question, vector) in zip(questions, vectors) {
+            for (index, (question, vector)) in zip(questions, vectors).enumerated() {
                 let ranked: [(path: String, score: Float)]
-                do { ranked = try evaluation.rankedDocuments(question, vector: vector, mode: mode, depth: 100) } catch { throw Failure("policyc eval: \(error)") }
+                do { ranked = try evaluation.rankedDocuments(question, vector: vector, tokens: tokens[index], mode: mode, depth: 100) } catch { throw Failure("policyc eval: \(error)") }
                 for (position, item) in ranked.enumerated() {
                     lines.append("\(question.id) Q0 \(item.path) \(position + 1) \(item.score) \(mode.rawValue)")
                 }

@@ -90,9 +90,49 @@ import TestSupport
         #expect(embedder.embeddedTexts.count == embeddedFirst)
         #expect(try Data(contentsOf: folder.url.appendingPathComponent("a.pidx")) == Data(contentsOf: folder.url.appendingPathComponent("b.pidx")))
 
-        // Without any cache, the bytes are the same again: cached and fresh vectors are identical.
+        // Without any cache, the bytes are the same again: cached and fresh vectors and token
+        // signatures are identical.
         _ = try Self.build(corpus, cache: nil, embedder: embedder, to: folder.path("c.pidx"))
         #expect(try Data(contentsOf: folder.url.appendingPathComponent("a.pidx")) == Data(contentsOf: folder.url.appendingPathComponent("c.pidx")))
+    }
+
+    @Test func theArtifactKeepsEachChunksTokenSignaturesWithoutThePiecesOfMostChunks() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let model = try TestModel.embedder()
+        _ = try Self.build(corpus, cache: nil, embedder: model, to: folder.path("a.pidx"))
+        let reader = try ArtifactReader(path: folder.path("a.pidx"))
+        #expect(reader.header.minorVersion == 2)
+        let table = try #require(try reader.tokenSignatures())
+        #expect(table.structureProblems().isEmpty && table.dimension == 384 && table.chunkCount == reader.chunkCount)
+        let documents = try reader.documents()
+        for chunk in 0..<reader.chunkCount {
+            // What the model read: the heading path line, then the text.
+            let record = try reader.chunk(at: chunk)
+            let path = record.outlineIndex.map { documents[record.documentIndex].outline[$0].headingPath.joined(separator: " > ") }
+            let embedded = model.encode((path.map { $0 + "\n" } ?? "") + (try reader.chunkText(at: chunk))).tokens!
+            let kept = (0..<embedded.tokenCount).filter { token in
+                try! table.documentFrequency(ofPiece: embedded.pieceIDs[token]) * 10 <= 3 * reader.chunkCount
+            }
+            let expected = (kept.isEmpty ? Array(0..<embedded.tokenCount) : kept).flatMap { embedded.words[($0 * 6)..<($0 * 6 + 6)] }
+            #expect(try table.signatures(ofChunk: chunk) == expected, "chunk \(chunk)")
+        }
+        // A piece in every chunk ([CLS]-like words such as "policy" here) is counted in each.
+        let everywhere = try (0..<table.vocabularySize).filter { try table.documentFrequency(ofPiece: Int32($0)) == reader.chunkCount }
+        #expect(!everywhere.isEmpty)
+
+        // An embedder without signatures makes an artifact without the section, which still serves.
+        struct VectorsOnly: ChunkEmbedding {
+            let base: ModelEmbedder
+            var modelName: String { base.modelName }
+            var fingerprint: String { base.fingerprint }
+            var dimension: Int { base.dimension }
+            var maximumTokenCount: Int { base.maximumTokenCount }
+            func tokenCount(_ text: String) -> Int { base.tokenCount(text) }
+            func embed(_ text: String) -> [Float] { base.embed(text) }
+        }
+        _ = try Self.build(corpus, cache: nil, embedder: VectorsOnly(base: model), to: folder.path("b.pidx"))
+        #expect(try ArtifactReader(path: folder.path("b.pidx")).tokenSignatures() == nil)
     }
 
     @Test func editingOneDocumentReembedsOnlyItsChangedChunks() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import Embeddings
 @testable import IndexCompiler
 
 @Suite struct EmbeddingCacheTests {
@@ -266,6 +267,40 @@ import TestSupport
                                            [.text(hash(2))])
         #expect(narrower.vectors(forTextHashes: [hash(2)]).isEmpty)
         #expect(narrower.statistics.rejectedEntries == 2)
+    }
+
+    @Test func tokenSignaturesReadBackExactlyAndAlteredOnesAreRejected() throws {
+        let folder = try TemporaryDirectory("cache")
+        let path = folder.path("embeddings.sqlite")
+        let cache = try EmbeddingCache(path: path, modelFingerprint: Self.model, dimension: 4)
+        let tokens = TokenSignatures(dimension: 4, pieceIDs: [7, -1, 2_000_000], words: [0b1010, 0, 0b1111])
+        let entry = EmbeddingCache.Entry(vector: [1, 2, 3, 4], tokens: tokens)
+        let empty = EmbeddingCache.Entry(vector: [5, 6, 7, 8], tokens: TokenSignatures(dimension: 4, pieceIDs: [], words: []))
+        try cache.store(entries: [(hash(1), entry), (hash(2), empty)])
+        try cache.store([(textHash: hash(3), vector: [0, 0, 0, 1])])   // no signatures at all
+        #expect(cache.entries(forTextHashes: [hash(1), hash(2), hash(3)]) == [
+            hash(1): entry, hash(2): empty, hash(3): EmbeddingCache.Entry(vector: [0, 0, 0, 1], tokens: nil),
+        ])
+
+        // One flipped bit in the signatures, signatures dropped, or signatures added: all fail the checksum.
+        var altered = EmbeddingCache.encode(tokens)
+        altered[altered.count - 1] ^= 0x01
+        let database = try SQLiteDatabase(path: path)
+        try database.run("UPDATE embedding SET tokens = ? WHERE text_sha256 = ?", [.blob(altered), .text(hash(1))])
+        try database.run("UPDATE embedding SET tokens = NULL WHERE text_sha256 = ?", [.text(hash(2))])
+        try database.run("UPDATE embedding SET tokens = ? WHERE text_sha256 = ?", [.blob(EmbeddingCache.encode(tokens)), .text(hash(3))])
+        #expect(cache.entries(forTextHashes: [hash(1), hash(2), hash(3)]).isEmpty)
+        #expect(cache.statistics.rejectedEntries == 3)
+    }
+
+    @Test func tokenBytesThatDoNotAddUpAreNotDecoded() {
+        let tokens = TokenSignatures(dimension: 100, pieceIDs: [1, 2], words: [1, 2, 3, 4])
+        let bytes = EmbeddingCache.encode(tokens)
+        #expect(EmbeddingCache.decodeTokens(bytes, dimension: 100) == tokens)
+        #expect(EmbeddingCache.decodeTokens(Array(bytes.dropLast()), dimension: 100) == nil)
+        #expect(EmbeddingCache.decodeTokens(bytes, dimension: 200) == nil, "3 words a token at dimension 200")
+        #expect(EmbeddingCache.decodeTokens([0xFF, 0xFF, 0xFF, 0xFF], dimension: 100) == nil)
+        #expect(EmbeddingCache.decodeTokens([], dimension: 100) == nil)
     }
 
     @Test func rowWithWrongTypesIsRejected() throws {

@@ -24,7 +24,7 @@ enum TestModel {
     }
 }
 
-/// Counts `embed` calls, to prove what the cache saves.
+/// Counts `embed` and `encode` calls, to prove what the cache saves.
 final class CountingEmbedder: ChunkEmbedding, @unchecked Sendable {
     let base: ModelEmbedder
     private let lock = NSLock()
@@ -47,6 +47,10 @@ final class CountingEmbedder: ChunkEmbedding, @unchecked Sendable {
     func embed(_ text: String) -> [Float] {
         lock.withLock { texts.append(text) }
         return base.embed(text)
+    }
+    func encode(_ text: String) -> EmbeddingCache.Entry {
+        lock.withLock { texts.append(text) }
+        return base.encode(text)
     }
     var embeddedTexts: [String] { lock.withLock { texts } }
 }

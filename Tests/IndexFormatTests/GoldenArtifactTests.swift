@@ -3,8 +3,9 @@ import Testing
 import IndexFormat
 import TestSupport
 
-/// A tiny artifact committed byte for byte (`Fixtures/tiny-v1.1.pidx`; `tiny-v1.0.pidx` is the
-/// 1.0 release, without a lexicon). Any change to the writer's
+/// A tiny artifact committed byte for byte (`Fixtures/tiny-v1.2.pidx`; `tiny-v1.0.pidx` is the
+/// 1.0 release, without a lexicon, and `tiny-v1.1.pidx` the 1.1 release, without token
+/// signatures). Any change to the writer's
 /// output shows up here as a reviewed diff; every released format version keeps its fixture, which
 /// the reader must go on opening. Re-record with `tools/golden/record-artifact-fixture.sh`.
 @Suite struct GoldenArtifactTests {
@@ -34,7 +35,7 @@ import TestSupport
             sources: [.init(path: "hr/travel.md", sha256: String(repeating: "1", count: 64), byteCount: 120),
                       .init(path: "security/passwords.md", sha256: String(repeating: "2", count: 64), byteCount: 64)])
         return ArtifactContents(manifest: manifest, documents: documents, chunks: chunks, vectors: vectors,
-                                additionalSections: [tinyLexicon()])
+                                additionalSections: [tinyLexicon(), tinyTokenSignatures()])
     }
 
     /// A hand-written lexicon for the three chunks (terms as the search tokenizer would give
@@ -55,9 +56,16 @@ import TestSupport
         return .raw(.lexicon, try! LexiconWriter.encode(terms: terms, chunkLengths: [3, 4, 303], k1: 1.2, b: 0.75, tokenizerVersion: 1))
     }
 
+    /// Hand-written token signatures for dimension 4 (one word a token, bits 0-3): chunk 0 keeps
+    /// two tokens, chunk 1 one, chunk 2 three; frequencies for WordPiece ids 0…5.
+    static func tinyTokenSignatures() -> SectionPayload {
+        try! TokenSignatureSection.payload(dimension: 4, documentFrequencies: [0, 3, 1, 2, 0, 1],
+                                           chunks: [[0b0011, 0b1010], [0b1111], [0b0001, 0b0000, 0b0110]])
+    }
+
     @Test func writerOutputIsByteForByteTheCommittedFixture() throws {
         let bytes = try ArtifactWriter.encode(Self.tinyContents())
-        let url = Self.fixtures.appendingPathComponent("tiny-v1.1.pidx")
+        let url = Self.fixtures.appendingPathComponent("tiny-v1.2.pidx")
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] == "1" || !FileManager.default.fileExists(atPath: url.path) {
             try Data(bytes).write(to: url)
             Issue.record("recorded \(url.path); review it and run the tests again")
@@ -70,7 +78,7 @@ import TestSupport
 
     @Test func everyReleasedFixtureStillOpensAndReads() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.fixtures.path).filter { $0.hasSuffix(".pidx") }
-        #expect(names.contains("tiny-v1.0.pidx") && names.contains("tiny-v1.1.pidx"))
+        #expect(names.contains("tiny-v1.0.pidx") && names.contains("tiny-v1.1.pidx") && names.contains("tiny-v1.2.pidx"))
         for name in names {
             let reader = try ArtifactReader(path: Self.fixtures.appendingPathComponent(name).path)
             try reader.verifySectionChecksums()
@@ -87,6 +95,16 @@ import TestSupport
                 #expect(try lexicon.index(of: "absent") == nil)
             } else {
                 #expect(try reader.lexicon() == nil, "\(name)")
+            }
+            if reader.header.minorVersion >= 2 {
+                let signatures = try #require(try reader.tokenSignatures())
+                #expect(signatures.structureProblems().isEmpty, "\(name)")
+                #expect(signatures.tokenCount == 6 && signatures.wordsPerToken == 1 && signatures.vocabularySize == 6)
+                #expect(try signatures.signatures(ofChunk: 2) == [0b0001, 0b0000, 0b0110])
+                #expect(try signatures.documentFrequency(ofPiece: 3) == 2)
+                #expect(try signatures.documentFrequency(ofPiece: 6) == 0, "an id past the table occurs nowhere")
+            } else {
+                #expect(try reader.tokenSignatures() == nil, "\(name)")
             }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Embeddings
 import TestSupport
 import Synchronization
 import Testing
@@ -58,7 +59,7 @@ import Testing
 
 @Suite struct QuestionVectorCacheTests {
     @Test func theLeastRecentlyUsedQuestionIsEvicted() {
-        var storage = LRUStorage(capacity: 3)
+        var storage = LRUStorage<[Float]>(capacity: 3)
         storage.insert([1], for: "a")
         storage.insert([2], for: "b")
         storage.insert([3], for: "c")
@@ -74,8 +75,8 @@ import Testing
 
     @Test func aZeroCapacityCacheHoldsNothing() {
         let cache = QuestionVectorCache(capacity: 0)
-        cache.insert([1], for: "a")
-        #expect(cache.vector(for: "a") == nil)
+        cache.insert(TextEncoding(vector: [1], tokens: TokenSignatures(dimension: 64, pieceIDs: [7], words: [1])), for: "a")
+        #expect(cache.encoding(for: "a") == nil)
     }
 }
 

@@ -13,8 +13,9 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 venv="${POLICYQA_CACHE:-$HOME/.cache/policyqa}/venv-spec"
-fixture="$root/Tests/IndexFormatTests/Fixtures/tiny-v1.1.pidx"
-previous="$root/Tests/IndexFormatTests/Fixtures/tiny-v1.0.pidx"  # the 1.0 release: no lexicon, still read
+fixture="$root/Tests/IndexFormatTests/Fixtures/tiny-v1.2.pidx"
+# Earlier releases, still read: 1.0 has no lexicon, 1.1 no token signatures.
+previous=("$root/Tests/IndexFormatTests/Fixtures/tiny-v1.0.pidx" "$root/Tests/IndexFormatTests/Fixtures/tiny-v1.1.pidx")
 reader="$root/tools/golden/read_artifact.py"
 
 if ! [ -x "$venv/bin/python" ]; then
@@ -34,7 +35,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-spec.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
-"$venv/bin/python" - "$verify" "$reader" "$work" "$fixture" "$previous" "$@" <<'PY'
+"$venv/bin/python" - "$verify" "$reader" "$work" "$fixture" "${previous[@]}" "$@" <<'PY'
 import json
 import os
 import shutil

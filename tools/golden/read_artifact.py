@@ -7,7 +7,19 @@ enough. It checks what the page says a reader checks, collects every problem it 
 naming the rule and the byte offset), and prints one JSON object:
 
   {"format_version", "byte_count", "sha256", "sections": [...], "manifest", "documents",
-   "chunks": [...], "vectors": [[...]], "problems": [...]}
+   "chunks": [...], "vectors": [[...]], "problems": [...], "token_signatures"}
+
+plus "lexicon" (a summary) when the file has one. "token_signatures" is a summary of the kind-7
+section (format 1.2: chunk_count, dimension, words_per_token, vocabulary_size, token_count), null
+when the file has none or its prelude or size is refused.
+
+Other scripts import this file and call `reader = Reader(data); result = reader.read()`; besides the
+result they may use `reader.lexicon_terms` (term -> [(chunk, count)], set when the file has a lexicon) and
+`reader.token_signatures` (None without a valid kind-7 section; else a dict of "dimension",
+"words_per_token", "vocabulary_size", "token_count", "document_frequencies" (uint32[vocabulary_size]),
+"token_starts" (uint64[chunk_count + 1]) and "signatures" (uint64[token_count, words_per_token]):
+chunk i's signatures are signatures[token_starts[i]:token_starts[i + 1]]; the arrays are views of
+the data given to Reader, not copies, so read-only when it is bytes).
 
 Exit status: 0 valid, 1 invalid (problems listed), 2 usage error or unreadable file.
 
@@ -20,7 +32,9 @@ Where the page is silent, this reader does what `policy-verify` was seen to do:
 - the block index of every lz4-blocks section is checked and its blocks decoded, unknown kinds too;
 - the JSON sections must have every key of the page's examples, with the example's type;
   a repeated key keeps its first value; a leading byte order mark is skipped;
-- zero padding and "zero" prelude/record fields are not checked unless --strict.
+- zero padding and "zero" prelude/record fields are not checked unless --strict;
+- token-signatures (kind 7) problems found at open time (chunk_count, dimension, words_per_token,
+  vocabulary_size, the size equation) stop the section's full verification, which is then skipped.
 It differs on purpose in one place: it reads every chunk's text, so it refuses text that is not
 UTF-8 ("The text of a chunk MUST be valid UTF-8"); policy-verify does not check that.
 """
@@ -42,15 +56,17 @@ TRAILER_SIZE = 40
 KNOWN_MAJOR = 1
 
 KIND_MANIFEST, KIND_VECTORS, KIND_CHUNK_TABLE, KIND_CHUNK_TEXT, KIND_DOCUMENTS, KIND_LEXICON = 1, 2, 3, 4, 5, 6
-KIND_NAMES = {1: "manifest", 2: "vectors", 3: "chunk-table", 4: "chunk-text", 5: "documents", 6: "lexicon"}
+KIND_TOKEN_SIGNATURES = 7
+KIND_NAMES = {1: "manifest", 2: "vectors", 3: "chunk-table", 4: "chunk-text", 5: "documents", 6: "lexicon",
+              7: "token-signatures"}
 REQUIRED_KINDS = (1, 2, 3, 4, 5)
 CODEC_RAW, CODEC_LZ4 = 0, 1
 CODEC_NAMES = {0: "raw", 1: "lz4-blocks"}
 # The "codec" column of the kind table. The page does not say whether a reader enforces it; the
 # sections read in place or through their block index (vectors, chunk table, chunk text) need theirs,
 # the JSON sections (manifest, documents) are decoded whole and are read with either codec, as
-# `policy-verify` does. Kind 6 (lexicon) is "any".
-EXPECTED_CODEC = {2: CODEC_RAW, 3: CODEC_RAW, 4: CODEC_LZ4}
+# `policy-verify` does. Kind 6 (lexicon) is "any"; kind 7 (token signatures, 1.2) "MUST be raw".
+EXPECTED_CODEC = {2: CODEC_RAW, 3: CODEC_RAW, 4: CODEC_LZ4, 7: CODEC_RAW}
 JSON_KINDS = (KIND_MANIFEST, KIND_DOCUMENTS)
 
 MAX_SECTIONS = 1024
@@ -59,6 +75,7 @@ MAX_BLOCK_RAW_BYTE_COUNT = 4 * 1024 * 1024
 MAX_WHOLE_DECODE = 256 * 1024 * 1024
 VECTORS_PRELUDE = 64
 CHUNK_TABLE_PRELUDE = 16
+TOKEN_SIGNATURES_PRELUDE = 64
 MIN_RECORD_BYTE_COUNT = 48
 NO_OUTLINE = 0xFFFFFFFF
 NORM_TOLERANCE = 0.001
@@ -240,7 +257,9 @@ class Reader:
         self.data = memoryview(data)
         self.problems = []
         self.result = {"format_version": None, "byte_count": len(data), "sha256": None, "sections": [],
-                       "manifest": None, "documents": None, "chunks": [], "vectors": [], "problems": self.problems}
+                       "manifest": None, "documents": None, "chunks": [], "vectors": [], "problems": self.problems,
+                       "token_signatures": None}
+        self.token_signatures = None  # the kind-7 arrays once read and found valid (see the module docstring)
 
     # -- reporting --------------------------------------------------------------------------
 
@@ -417,6 +436,10 @@ class Reader:
         text = self.by_kind[KIND_CHUNK_TEXT]
         self.guarded(self.open_vectors, vectors)
         self.guarded(self.open_chunk_table, table)
+        # The token signatures (1.2): prelude, chunk count, dimension and size equation, as the
+        # daemon checks them when it opens the section.
+        if KIND_TOKEN_SIGNATURES in self.by_kind:
+            self.guarded(self.open_token_signatures, self.by_kind[KIND_TOKEN_SIGNATURES])
         # Every lz4-blocks section, of a kind this reader knows or not: the block layout belongs to
         # the codec, and full verification decodes "every LZ4 block".
         for s in self.sections:
@@ -440,6 +463,8 @@ class Reader:
             self.guarded(self.read_chunks, table, text, documents)
         if KIND_LEXICON in self.by_kind:
             self.guarded(self.read_lexicon, self.by_kind[KIND_LEXICON])
+        if self.signatures_prelude is not None:
+            self.guarded(self.read_token_signatures, self.by_kind[KIND_TOKEN_SIGNATURES])
 
     def read_lexicon(self, s):
         """The lexicon (kind 6, format 1.1): prelude, size equation, dictionary order, postings, and
@@ -516,6 +541,104 @@ class Reader:
 
     vectors_prelude = None
     table_prelude = None
+    signatures_prelude = None
+
+    def open_token_signatures(self, s):
+        """Kind 7 at open time: the prelude's counts against the chunk table and the vectors,
+        words_per_token, vocabulary_size, and the exact size. (The codec, "MUST be raw", is
+        checked with the section table.)"""
+        base, where = s.byte_offset, "token-signatures section"
+        if s.stored < TOKEN_SIGNATURES_PRELUDE:
+            self.fail(base, where, "stored_byte_count %d is smaller than the 64-byte prelude" % s.stored)
+        chunks, dimension, words, vocabulary, tokens = struct.unpack_from("<IIIIQ", self.data, base)
+        bad = False
+        if self.table_prelude is not None and chunks != self.table_prelude[0]:
+            self.problem(base, where, "chunk_count %d is not the chunk table's record_count %d"
+                         % (chunks, self.table_prelude[0])); bad = True
+        if self.vectors_prelude is not None and dimension != self.vectors_prelude[1]:
+            self.problem(base + 4, where, "dimension %d is not the vectors' dimension %d"
+                         % (dimension, self.vectors_prelude[1])); bad = True
+        if words != -(-dimension // 64):
+            self.problem(base + 8, where, "words_per_token %d is not ceil(dimension %d / 64) = %d"
+                         % (words, dimension, -(-dimension // 64))); bad = True
+        if vocabulary < 1:
+            self.problem(base + 12, where, "vocabulary_size is 0, MUST be at least 1"); bad = True
+        if self.strict and bytes(self.data[base + 24:base + 64]).strip(b"\0"):
+            self.problem(base + 24, where, "prelude bytes 24..<64 are not zero")
+        frequencies_size = 4 * vocabulary
+        padded = (frequencies_size + 7) // 8 * 8
+        expected = TOKEN_SIGNATURES_PRELUDE + padded + 8 * (chunks + 1) + 8 * words * tokens
+        if s.stored != expected:
+            self.fail(base, where, "stored_byte_count %d is not 64 + align8(4 x %d) + 8 x (%d + 1) + 8 x %d x %d = %d"
+                      % (s.stored, vocabulary, chunks, words, tokens, expected))
+        if bad:
+            raise Refuse()
+        # Where each array starts, relative to the section.
+        starts_at = TOKEN_SIGNATURES_PRELUDE + padded
+        signatures_at = starts_at + 8 * (chunks + 1)
+        self.signatures_prelude = (chunks, dimension, words, vocabulary, tokens, starts_at, signatures_at)
+
+    def read_token_signatures(self, s):
+        """Kind 7 in full verification: every token start (0 first, non-decreasing, token_count
+        last), every document frequency (at most chunk_count), the padding (--strict) and the
+        unused bits of each signature's last word. Stores a summary in result["token_signatures"]
+        and, when all is well, the arrays in self.token_signatures."""
+        chunks, dimension, words, vocabulary, tokens, starts_at, signatures_at = self.signatures_prelude
+        base, where = s.byte_offset, "token-signatures section"
+        frequencies = np.frombuffer(self.data, dtype="<u4", count=vocabulary, offset=base + TOKEN_SIGNATURES_PRELUDE)
+        starts = np.frombuffer(self.data, dtype="<u8", count=chunks + 1, offset=base + starts_at)
+        bad = False
+
+        if self.strict and bytes(self.data[base + TOKEN_SIGNATURES_PRELUDE + 4 * vocabulary:base + starts_at]).strip(b"\0"):
+            self.problem(base + TOKEN_SIGNATURES_PRELUDE + 4 * vocabulary, where,
+                         "the padding after the document frequencies is not zero")
+
+        over = np.flatnonzero(frequencies > chunks)
+        if over.size:
+            i = int(over[0])
+            more = "" if over.size == 1 else " (and %d more ids)" % (over.size - 1)
+            self.problem(base + TOKEN_SIGNATURES_PRELUDE + 4 * i, where,
+                         "document frequency %d of WordPiece id %d is over chunk_count %d%s"
+                         % (int(frequencies[i]), i, chunks, more)); bad = True
+
+        if starts[0] != 0:
+            self.problem(base + starts_at, where, "token_starts[0] is %d, not 0" % int(starts[0])); bad = True
+        falls = np.flatnonzero(starts[1:] < starts[:-1])
+        if falls.size:
+            i = int(falls[0]) + 1
+            more = "" if falls.size == 1 else " (and %d more)" % (falls.size - 1)
+            self.problem(base + starts_at + 8 * i, where, "token_starts[%d] = %d is below token_starts[%d] = %d%s"
+                         % (i, int(starts[i]), i - 1, int(starts[i - 1]), more)); bad = True
+        if int(starts[chunks]) != tokens:
+            self.problem(base + starts_at + 8 * chunks, where, "token_starts[%d] (chunk_count) is %d, not token_count %d"
+                         % (chunks, int(starts[chunks]), tokens)); bad = True
+
+        if words and tokens:
+            signatures = np.frombuffer(self.data, dtype="<u8", count=words * tokens,
+                                       offset=base + signatures_at).reshape(tokens, words)
+        elif tokens <= sys.maxsize:  # nothing stored (dimension 0 or no tokens): an empty array
+            signatures = np.zeros((tokens, words), dtype="<u8")
+        else:  # dimension 0: the size equation does not bound token_count
+            self.fail(base + 16, where, "token_count %d is too large to read" % tokens)
+        used = dimension % 64
+        if words and tokens and used:
+            unused = np.uint64(~((1 << used) - 1) & 0xFFFFFFFFFFFFFFFF)
+            set_rows = np.flatnonzero(signatures[:, words - 1] & unused)
+            if set_rows.size:
+                row = int(set_rows[0])
+                more = "" if set_rows.size == 1 else " (and %d more signatures)" % (set_rows.size - 1)
+                self.problem(base + signatures_at + 8 * (row * words + words - 1), where,
+                             "signature %d has bits set at or past dimension %d%s" % (row, dimension, more)); bad = True
+
+        self.result["token_signatures"] = {"chunk_count": chunks, "dimension": dimension, "words_per_token": words,
+                                           "vocabulary_size": vocabulary, "token_count": tokens}
+        if bad:
+            raise Refuse()
+        self.token_signatures = {"dimension": dimension, "words_per_token": words,
+                                 "vocabulary_size": vocabulary, "token_count": tokens,
+                                 "document_frequencies": frequencies.astype(np.uint32, copy=False),
+                                 "token_starts": starts.astype(np.uint64, copy=False),
+                                 "signatures": signatures.astype(np.uint64, copy=False)}
 
     def open_vectors(self, s):
         base, where = s.byte_offset, "vectors section"
@@ -656,8 +779,9 @@ class Reader:
 
 USAGE = """usage: read_artifact.py [--strict] FILE.pidx
 
---strict  also refuse non-zero padding between sections and non-zero bytes in the vectors and
-          chunk-table preludes and the chunk records' reserved field. The page calls them "zero"
+--strict  also refuse non-zero padding between sections and non-zero bytes in the vectors,
+          chunk-table and token-signatures preludes, the padding after the token signatures'
+          document frequencies, and the chunk records' reserved field. The page calls them "zero"
           but does not list them among a reader's checks, and policy-verify does not check them."""
 
 

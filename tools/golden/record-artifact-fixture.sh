@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-records the committed golden artifact (Tests/IndexFormatTests/Fixtures/tiny-v1.0.pidx) from the
+# Re-records the committed golden artifact (Tests/IndexFormatTests/Fixtures/tiny-v1.2.pidx) from the
 # exact contents in GoldenArtifactTests.tinyContents(). Run it only with a format change, which also
 # bumps the version in Sources/IndexFormat/FormatLayout.swift and docs/ARTIFACT.md; keep the old
 # version's fixture under its own name so the reader must still open it.
