@@ -130,6 +130,35 @@ public enum Kernels {
         for i in 0..<count { x[i] = 0.5 * x[i] * (1 + erff(x[i] * 0.707_106_781_186_547_52)) }
     }
 
+    // MARK: Token signatures
+
+    /// For each question token, the fewest bits in which its signature differs from any of the
+    /// chunk's (`question` and `chunk` hold `wordsPerToken` words a token): `ckernels_fewest_differing_bits`,
+    /// with the popcnt instruction. `Int32.max` for every token when the chunk has none.
+    public static func fewestDifferingBits(question: [UInt64], chunk: [UInt64], wordsPerToken: Int) -> [Int32] {
+        precondition(wordsPerToken > 0 && question.count % wordsPerToken == 0 && chunk.count % wordsPerToken == 0)
+        var fewest = [Int32](repeating: .max, count: question.count / wordsPerToken)
+        guard !fewest.isEmpty, !chunk.isEmpty else { return fewest }
+        unsafe question.withUnsafeBufferPointer { q in
+            unsafe chunk.withUnsafeBufferPointer { c in
+                unsafe fewest.withUnsafeMutableBufferPointer { out in
+                    unsafe ckernels_fewest_differing_bits(q.baseAddress!, question.count / wordsPerToken, c.baseAddress!,
+                                                          chunk.count / wordsPerToken, wordsPerToken, out.baseAddress!)
+                }
+            }
+        }
+        return fewest
+    }
+
+    /// `fewestDifferingBits` the plain way, the reference it is tested against.
+    public static func referenceFewestDifferingBits(question: [UInt64], chunk: [UInt64], wordsPerToken: Int) -> [Int32] {
+        stride(from: 0, to: question.count, by: wordsPerToken).map { q in
+            stride(from: 0, to: chunk.count, by: wordsPerToken).map { c in
+                Int32((0..<wordsPerToken).reduce(0) { $0 + (question[q + $1] ^ chunk[c + $1]).nonzeroBitCount })
+            }.min() ?? .max
+        }
+    }
+
     // MARK: Attention
 
     /// scores (rows, width) ← softmax of each row, with the row's maximum subtracted first, eight

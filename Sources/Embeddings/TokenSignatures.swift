@@ -32,11 +32,16 @@ public struct TokenSignatures: Equatable, Sendable {
     init(hidden: [Float], firstRow: Int, sequence: [Int32], width: Int) {
         let inner = sequence.count >= 2 ? Array(sequence.dropFirst().dropLast()) : []
         let perToken = Self.wordsPerToken(dimension: width)
-        var words = [UInt64](repeating: 0, count: inner.count * perToken)
+        var words: [UInt64] = []
+        words.reserveCapacity(inner.count * perToken)
         for token in 0..<inner.count {
             let rowStart = (firstRow + 1 + token) * width
-            for component in 0..<width where hidden[rowStart + component] > 0 {
-                words[token * perToken + component / 64] |= 1 << UInt64(component % 64)
+            for word in 0..<perToken {
+                // Each word built in a register: the array is written once a word.
+                let first = rowStart + 64 * word
+                var bits: UInt64 = 0
+                for bit in 0..<min(64, width - 64 * word) where hidden[first + bit] > 0 { bits |= 1 << UInt64(bit) }
+                words.append(bits)
             }
         }
         self.init(dimension: width, pieceIDs: inner, words: words)

@@ -30,6 +30,18 @@ import Checksums
         return UInt64(littleEndian: unsafe bytes.loadUnaligned(fromByteOffset: range.lowerBound, as: UInt64.self))
     }
 
+    /// `count` little-endian UInt64 values at `offset`, with one bounds check.
+    func uint64s(at offset: Int, count: Int, in section: SectionKind) throws(ArtifactError) -> [UInt64] {
+        let (length, overflow) = count.multipliedReportingOverflow(by: 8)
+        guard count >= 0, !overflow else {
+            throw .malformedSection(section: section, byteOffset: max(0, offset), reason: "a read of \(count) 8-byte values is too large")
+        }
+        let range = try checkedRange(offset, length: length, in: section)
+        return (0..<count).map { index in
+            UInt64(littleEndian: unsafe bytes.loadUnaligned(fromByteOffset: range.lowerBound + 8 * index, as: UInt64.self))
+        }
+    }
+
     /// A copy of `length` bytes at `offset`.
     func bytes(at offset: Int, length: Int, in section: SectionKind) throws(ArtifactError) -> [UInt8] {
         let range = try checkedRange(offset, length: length, in: section)

@@ -126,12 +126,8 @@ public struct TokenSignatureTable: Sendable {
     /// Chunk `index`'s signatures: `wordsPerToken` words a token, in token order.
     public func signatures(ofChunk index: Int) throws(ArtifactError) -> [UInt64] {
         let tokens = try tokenRange(ofChunk: index)
-        var words = [UInt64](repeating: 0, count: tokens.count * wordsPerToken)
-        let first = signaturesOffset + 8 * wordsPerToken * tokens.lowerBound
-        for position in 0..<words.count {
-            words[position] = try reader.uint64(at: first + 8 * position, in: .tokenSignatures)
-        }
-        return words
+        return try reader.uint64s(at: signaturesOffset + 8 * wordsPerToken * tokens.lowerBound, count: tokens.count * wordsPerToken,
+                                  in: .tokenSignatures)
     }
 
     /// What full verification checks beyond opening: the token starts begin at 0, never decrease and

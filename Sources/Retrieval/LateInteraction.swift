@@ -72,20 +72,11 @@ public struct LateInteraction: Equatable, Sendable {
     /// Σₜ wₜ · maxᵤ (1 − 2 · hamming(qₜ, cᵤ) / dimension) / Σₜ wₜ over the question's tokens t and the
     /// chunk's tokens u (`chunk` holds `wordsPerToken` words a token); −1 for a chunk of no tokens.
     static func score(_ question: TokenSignatures, weights: [Float], chunk: [UInt64]) -> Float {
-        let perToken = question.wordsPerToken
-        let chunkTokens = chunk.count / perToken
-        guard chunkTokens > 0 else { return -1 }
+        guard chunk.count >= question.wordsPerToken else { return -1 }
+        let fewest = Kernels.fewestDifferingBits(question: question.words, chunk: chunk, wordsPerToken: question.wordsPerToken)
         var total: Float = 0, weightSum: Float = 0
-        for token in 0..<question.tokenCount {
-            let q = token * perToken
-            var fewest = Int.max
-            for other in 0..<chunkTokens {
-                let c = other * perToken
-                var distance = 0
-                for word in 0..<perToken { distance += (question.words[q + word] ^ chunk[c + word]).nonzeroBitCount }
-                fewest = min(fewest, distance)
-            }
-            total += weights[token] * (1 - 2 * Float(fewest) / Float(question.dimension))
+        for (token, distance) in fewest.enumerated() {
+            total += weights[token] * (1 - 2 * Float(distance) / Float(question.dimension))
             weightSum += weights[token]
         }
         return weightSum > 0 ? total / weightSum : 0

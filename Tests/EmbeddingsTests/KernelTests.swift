@@ -123,6 +123,22 @@ import Testing
         let expected: [Float] = [-3 * 0.0013499, -0.158655, 0, 0.5 * 0.691462, 2 * 0.977250]
         #expect(maximumAbsoluteDifference(values, expected) < 1e-5)
     }
+
+    @Test func fewestDifferingBitsEqualsThePlainCount() {
+        // A xorshift generator: the test needs varied bits, not statistics.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 { state ^= state << 13; state ^= state >> 7; state ^= state << 17; return state }
+        for (wordsPerToken, questionTokens, chunkTokens) in [(6, 15, 74), (1, 1, 1), (2, 3, 0), (6, 0, 5), (3, 40, 151)] {
+            let question = (0..<(wordsPerToken * questionTokens)).map { _ in next() }
+            var chunk = (0..<(wordsPerToken * chunkTokens)).map { _ in next() }
+            if chunkTokens > 1 && questionTokens > 0 { for w in 0..<wordsPerToken { chunk[wordsPerToken + w] = question[w] } }   // an exact match: 0 bits
+            let fast = Kernels.fewestDifferingBits(question: question, chunk: chunk, wordsPerToken: wordsPerToken)
+            #expect(fast == Kernels.referenceFewestDifferingBits(question: question, chunk: chunk, wordsPerToken: wordsPerToken),
+                    "\(wordsPerToken) words, \(questionTokens) × \(chunkTokens) tokens")
+            if chunkTokens > 1 && questionTokens > 0 { #expect(fast[0] == 0) }
+            if chunkTokens == 0 { #expect(fast.allSatisfy { $0 == .max }) }
+        }
+    }
 }
 
 /// The vectorised transcendental kernels against libm.

@@ -43,6 +43,12 @@ void ckernels_gelu(float *values, long count);
 void ckernels_gelu_avx2(float *values, long count);
 void ckernels_gelu_avx512(float *values, long count);
 
+/* fewest[t] <- min over u of the bits that differ between question signature t and chunk
+ * signature u (each `words_per_token` 64-bit words), for t < question_tokens; INT32_MAX when
+ * chunk_tokens is 0. With the popcnt instruction (hamming.c). */
+void ckernels_fewest_differing_bits(const uint64_t *question, long question_tokens, const uint64_t *chunk,
+                                    long chunk_tokens, long words_per_token, int32_t *fewest);
+
 /* scores (rows, width) <- softmax of each row, the row's maximum subtracted first, e^x with
  * relative error below 2e-7 (softmax.c). */
 void ckernels_softmax_rows(float *scores, long rows, long width);
