@@ -95,6 +95,32 @@ import Darwin
         unsafe _ = madvise(base, byteCount, MADV_DONTNEED)
     }
 
+    /// `count` little-endian UInt64 values at `offset`, read with `pread` rather than through the
+    /// mapping, so the pages they come from stay in the page cache without counting as this
+    /// process's resident memory (heap copies are read directly). `section` names the caller in errors.
+    func readUInt64s(at offset: Int, count: Int, in section: SectionKind) throws(ArtifactError) -> [UInt64] {
+        let (length, overflow) = count.multipliedReportingOverflow(by: 8)
+        let (end, pastEnd) = offset.addingReportingOverflow(overflow ? 0 : length)
+        guard count >= 0, offset >= 0, !overflow, !pastEnd, end <= byteCount else {
+            throw .malformedSection(section: section, byteOffset: max(0, offset),
+                                    reason: "a read of \(count) 8-byte values runs past the end of the \(byteCount)-byte file")
+        }
+        guard isMapped else { return try reader.uint64s(at: offset, count: count, in: section) }
+        var values = [UInt64](repeating: 0, count: count)
+        var done = 0
+        while done < length {
+            let read = unsafe values.withUnsafeMutableBytes { buffer in
+                unsafe pread(descriptor, buffer.baseAddress! + done, length - done, off_t(offset + done))
+            }
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else {
+                throw .cannotOpen(path: path, reason: "reading \(length) bytes of the \(section) section at byte \(offset) failed: \(read < 0 ? Self.lastErrorText() : "the file ended early")")
+            }
+            done += read
+        }
+        return values.map { UInt64(littleEndian: $0) }
+    }
+
     /// `strerror(errno)`, for messages.
     static func lastErrorText() -> String {
         unsafe String(cString: strerror(errno))

@@ -16,10 +16,12 @@ enum VerificationText {
             lines.append("  contents   \(grouped(chunks)) chunks of dimension \(dimension)\(documents)")
         }
         if let digest = report.digest, !digest.isEmpty { lines.append("  sha-256    \(digest)") }
+        // Names padded to the longest one (at least 12), so the codec column lines up.
+        let kindWidth = max(12, report.sections.map { "\($0.kind)".count }.max() ?? 0)
         for (index, section) in report.sections.enumerated() {
             let label = index == 0 ? "  sections   " : "             "
             let raw = section.codec == .raw ? "" : " (\(grouped(section.rawByteCount)) raw)"
-            lines.append("\(label)\(pad("\(section.kind)", 12)) \(pad("\(section.codec)", 10)) at byte \(grouped(section.byteOffset)), \(grouped(section.storedByteCount)) bytes\(raw)")
+            lines.append("\(label)\(pad("\(section.kind)", kindWidth)) \(pad("\(section.codec)", 10)) at byte \(grouped(section.byteOffset)), \(grouped(section.storedByteCount)) bytes\(raw)")
         }
         if report.isValid {
             lines.append("valid: header, section table, section checksums, SHA-256 trailer, LZ4 blocks, vectors and chunk references all check out")

@@ -36,6 +36,11 @@ struct InspectCommand: ParsableCommand {
         print("model     \(manifest.model.name), dimension \(manifest.model.dimension), fingerprint \(manifest.model.fingerprint), "
             + "embedded in \(manifest.model.precision ?? "float32")")
         print("chunking  target \(manifest.chunking.targetTokenCount) tokens, overlap \(manifest.chunking.overlapTokenCount), maximum \(manifest.chunking.maximumTokenCount)")
+        if let signatures = try Self.read({ () throws(ArtifactError) in try reader.tokenSignatures() }) {
+            print("re-rank   \(signatures.tokenCount) token signatures of \(signatures.dimension) bits (late interaction)")
+        } else {
+            print("re-rank   none: no token signatures (format before 1.2); hybrid search is not re-ranked")
+        }
         var counts = [Int](repeating: 0, count: documents.count)
         var tokens = [Int](repeating: 0, count: documents.count)
         for index in 0..<reader.chunkCount {
