@@ -24,12 +24,16 @@ public protocol ChunkEmbedding: TokenCounting {
     /// `embed(text)`'s vector and, when the embedder can make them, the text's token signatures
     /// from the same pass (the artifact's token-signatures section). Defaults to no signatures.
     func encode(_ text: String) -> EmbeddingCache.Entry
+    /// Whether `encode` gives token signatures; a cached entry without them is then embedded
+    /// again. Defaults to false.
+    var makesTokenSignatures: Bool { get }
 }
 
 extension ChunkEmbedding {
     public var cacheIdentity: String { fingerprint }
     public var reducedPrecision: String? { nil }
     public func encode(_ text: String) -> EmbeddingCache.Entry { EmbeddingCache.Entry(vector: embed(text), tokens: nil) }
+    public var makesTokenSignatures: Bool { false }
 }
 
 /// What to compile and how.
@@ -138,16 +142,13 @@ public enum IndexBuild {
         do {
             sections.append(try LexiconBuilder.section(for: embeddedTexts))
             // Late-interaction re-ranking needs every chunk's signatures; an embedder without them
-            // (or a cache row from one) leaves the section out, and hybrid search is not re-ranked.
+            // leaves the section out, and hybrid search is not re-ranked.
             let signatures = tokens.compactMap { $0 }
             if !signatures.isEmpty, signatures.count == tokens.count {
                 sections.append(try TokenSignatureBuilder.section(for: signatures))
             }
         } catch {
             throw .artifact(error)
-        }
-        if tokens.contains(where: { $0 != nil }) && tokens.contains(nil) {
-            summary.warnings.append("some cached chunks have no token signatures; the artifact has none, so hybrid search will not be re-ranked (clear the embedding cache and build again)")
         }
         summary.seconds = (ContinuousClock.now - clock).seconds
         return (ArtifactContents(manifest: manifest, documents: records, chunks: chunks, vectors: vectors,
@@ -162,7 +163,9 @@ public enum IndexBuild {
                                  fileCount: Int, clock: ContinuousClock.Instant, progress: ProgressPrinter,
                                  summary: inout BuildSummary) throws(CompileError) -> ([Float16], [TokenSignatures?]) {
         let hashes = texts.map(EmbeddingCache.textHash(of:))
-        var found = cache?.entries(forTextHashes: hashes) ?? [:]
+        // A cached vector without the signatures this embedder makes (stored by one that made
+        // none under the same identity) is embedded again, so the section is never left out.
+        var found = (cache?.entries(forTextHashes: hashes) ?? [:]).filter { !embedder.makesTokenSignatures || $0.value.tokens != nil }
         let missing = (0..<texts.count).filter { found[hashes[$0]] == nil }
         let cachedCount = texts.count - missing.count
         let state = EmbeddingState(progress: progress, base: BuildProgress(

@@ -48,6 +48,8 @@ public struct ModelEmbedder: ChunkEmbedding {
         embedder.embed(text)
     }
 
+    public var makesTokenSignatures: Bool { true }
+
     /// The vector and the token signatures from one pass; the vector is `embed(text)`'s, bit for bit.
     public func encode(_ text: String) -> EmbeddingCache.Entry {
         let encoding = embedder.encode(text)

@@ -40,7 +40,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Fusion: weighted:W (W = dense weight, 0...1; default weighted:0.7, as policyd) or rrf (reciprocal rank, k = 60).", valueName: "fusion"))
     var fusion = "weighted:0.7"
     @Option(name: .customLong("document-prior"),
-            help: ArgumentHelp("Weight of a chunk's document in hybrid ranking (0 = none; default 0.5, as policyd).", valueName: "weight"))
+            help: ArgumentHelp("Weight of a chunk's document in hybrid ranking, after fusion and after re-ranking (0 = none; default 0.5, as policyd).", valueName: "weight"))
     var documentPrior: Float = DocumentPrior.standard.weight
     @Option(name: .customLong("rerank-depth"),
             help: ArgumentHelp("How many of hybrid search's first chunks late interaction re-ranks (0 = none; default 20, as policyd).", valueName: "chunks"))
@@ -70,8 +70,9 @@ struct EvalCommand: ParsableCommand {
         guard rerankDepth >= 0 else { throw ValidationError("--rerank-depth must be 0 (no re-ranking) or more, not \(rerankDepth)") }
         let evaluation: EvaluationRun
         do {
-            evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: DocumentPrior(weight: documentPrior),
-                                           lateInteraction: LateInteraction(depth: rerankDepth))
+            let prior = DocumentPrior(weight: documentPrior)
+            evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: prior,
+                                           lateInteraction: LateInteraction(depth: rerankDepth, documentPrior: prior))
         } catch {
             throw Failure("policyc eval: \(artifact): \(error)")
         }

@@ -122,17 +122,23 @@ import TestSupport
         #expect(!everywhere.isEmpty)
 
         // An embedder without signatures makes an artifact without the section, which still serves.
-        struct VectorsOnly: ChunkEmbedding {
-            let base: ModelEmbedder
-            var modelName: String { base.modelName }
-            var fingerprint: String { base.fingerprint }
-            var dimension: Int { base.dimension }
-            var maximumTokenCount: Int { base.maximumTokenCount }
-            func tokenCount(_ text: String) -> Int { base.tokenCount(text) }
-            func embed(_ text: String) -> [Float] { base.embed(text) }
-        }
         _ = try Self.build(corpus, cache: nil, embedder: VectorsOnly(base: model), to: folder.path("b.pidx"))
         #expect(try ArtifactReader(path: folder.path("b.pidx")).tokenSignatures() == nil)
+    }
+
+    @Test func cachedVectorsWithoutSignaturesAreEmbeddedAgain() throws {
+        let folder = try TemporaryDirectory()
+        let corpus = try Self.writeCorpus(in: folder)
+        let model = try TestModel.embedder()
+        let cache = folder.path("cache/embeddings.sqlite")
+        // Rows stored under the model's identity by an embedder that makes no signatures.
+        let first = try Self.build(corpus, cache: cache, embedder: VectorsOnly(base: model), to: folder.path("a.pidx"))
+        let counting = CountingEmbedder(model)
+        let second = try Self.build(corpus, cache: cache, embedder: counting, to: folder.path("b.pidx"))
+        #expect(second.embeddedCount == first.chunkCount && second.cachedCount == 0)
+        #expect(try ArtifactReader(path: folder.path("b.pidx")).tokenSignatures() != nil)
+        _ = try Self.build(corpus, cache: nil, embedder: model, to: folder.path("c.pidx"))
+        #expect(try Data(contentsOf: folder.url.appendingPathComponent("b.pidx")) == Data(contentsOf: folder.url.appendingPathComponent("c.pidx")))
     }
 
     @Test func editingOneDocumentReembedsOnlyItsChangedChunks() throws {
@@ -268,4 +274,16 @@ import TestSupport
         #expect(result.standardOutput.contains("added    hr/parking.md"))
         #expect(result.standardOutput.contains("removed  visitors.html"))
     }
+}
+
+/// The real model's vectors under its cache identity, without token signatures.
+struct VectorsOnly: ChunkEmbedding {
+    let base: ModelEmbedder
+    var modelName: String { base.modelName }
+    var fingerprint: String { base.fingerprint }
+    var cacheIdentity: String { base.cacheIdentity }
+    var dimension: Int { base.dimension }
+    var maximumTokenCount: Int { base.maximumTokenCount }
+    func tokenCount(_ text: String) -> Int { base.tokenCount(text) }
+    func embed(_ text: String) -> [Float] { base.embed(text) }
 }

@@ -48,6 +48,7 @@ final class CountingEmbedder: ChunkEmbedding, @unchecked Sendable {
         lock.withLock { texts.append(text) }
         return base.embed(text)
     }
+    var makesTokenSignatures: Bool { base.makesTokenSignatures }
     func encode(_ text: String) -> EmbeddingCache.Entry {
         lock.withLock { texts.append(text) }
         return base.encode(text)
