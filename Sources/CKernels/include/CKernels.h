@@ -2,7 +2,7 @@
  * CKernels). Each AVX-512 function is compiled for that instruction set alone, with
  * __attribute__((target)), and is called only after ckernels_has_avx512_bf16() (or, for the
  * GELU, ckernels_has_avx512()) says the CPU and the OS support it; the activations (GELU,
- * softmax) are compiled the same way for AVX2 and FMA,
+ * softmax) are compiled the same way for AVX2 and FMA, and the signature bit counts for popcnt,
  * which the whole package requires (x86-64-v3). */
 #ifndef CKERNELS_H
 #define CKERNELS_H
