@@ -47,7 +47,7 @@ public struct EvaluationRun: Sendable {
     }
 
     /// Every question in `mode`; `vectors[i]` is question i's embedding and `tokens[i]` its token
-    /// signatures (nil, or an empty list: hybrid search is not re-ranked).
+    /// signatures (an empty list: hybrid search is not re-ranked).
     public func run(_ questions: [GoldQuestion], vectors: [[Float]], tokens: [TokenSignatures] = [], mode: SearchMode,
                     depth: Int = depth) throws(EvaluationError) -> [QuestionResult] {
         var results: [QuestionResult] = []
