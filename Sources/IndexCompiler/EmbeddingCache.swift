@@ -9,10 +9,10 @@ import Synchronization
 /// Guarantees:
 /// - **Right text, right model, or nothing.** A vector is returned only for the fingerprint this cache
 ///   was opened with and the exact text hash asked for. Each row carries an XXH64 checksum over its
-///   fingerprint, text hash, dimension, vector and token-signature bytes; a row whose bytes changed, or that was moved to
-///   another key, fails it and is a miss (counted in ``Statistics/rejectedEntries``), so the caller
-///   embeds that text again and ``store(_:)`` overwrites the row. A row of the wrong dimension is a miss
-///   too. XXH64 catches accidents (bit rot, a bad copy, a hand edit), not someone who recomputes it.
+///   fingerprint, text hash, dimension, vector and token-signature bytes; a row whose bytes
+///   changed, or that was moved to another key, fails it and is a miss (counted in
+///   ``Statistics/rejectedEntries``), so the caller embeds that text again and ``store(entries:)``
+///   overwrites the row. A row of the wrong dimension is a miss too. XXH64 catches accidents (bit rot, a bad copy, a hand edit), not someone who recomputes it.
 /// - **Bit-exact.** Vectors are stored as little-endian Float32 and read back with the same bits.
 /// - **Damaged or foreign files are rebuilt, never trusted.** On open, a file that is not SQLite, fails
 ///   `PRAGMA quick_check`, carries another `application_id` or schema version, or holds tables that
