@@ -15,17 +15,14 @@ import IndexFormat
 /// tokens instead: the score is the mean, over the question's tokens weighted by idf, of the best
 /// estimated cosine (from the artifact's sign signatures) with any token of the chunk. The first
 /// `depth` chunks of the fused ranking are re-ordered by that score (min-max scaled over them),
-/// with the document prior applied again, and stay ahead of the rest.
+/// with the search's document prior applied again, and stay ahead of the rest.
 public struct LateInteraction: Equatable, Sendable {
     /// How many of the fused ranking's first chunks are re-ranked; 0 turns re-ranking off.
     public var depth: Int
-    /// Document evidence over the re-ranked scores, as after fusion.
-    public var documentPrior: DocumentPrior
 
-    public init(depth: Int, documentPrior: DocumentPrior = .standard) {
+    public init(depth: Int) {
         precondition(depth >= 0, "re-ranking depth \(depth)")
         self.depth = depth
-        self.documentPrior = documentPrior
     }
 
     /// What policyd and policyc eval use: the first 20 chunks, chosen on half A of the gold
@@ -34,9 +31,9 @@ public struct LateInteraction: Equatable, Sendable {
     public static let none = LateInteraction(depth: 0)
 
     /// `ranking` (best first) with its first `depth` chunks re-ordered by their late-interaction
-    /// score against `question`. Their scores become that score plus the prior, shifted by one
-    /// above the best score of the chunks after them, so scores still decrease down the ranking.
-    func rerank(_ ranking: [SearchHit], question: TokenSignatures, signatures: TokenSignatureTable,
+    /// score against `question`. Their scores become that score plus `documentPrior`'s share, shifted
+    /// by one above the best score of the chunks after them, so scores still decrease down the ranking.
+    func rerank(_ ranking: [SearchHit], question: TokenSignatures, signatures: TokenSignatureTable, documentPrior: DocumentPrior,
                 documentOf: (Int) -> Int, chunkCount: (Int) -> Int) throws(ArtifactError) -> [SearchHit] {
         let head = Array(ranking.prefix(depth))
         guard head.count > 1, question.tokenCount > 0, question.dimension == signatures.dimension else { return ranking }

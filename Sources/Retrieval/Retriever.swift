@@ -115,7 +115,7 @@ public struct Retriever: Sendable {
             let prior = documentPrior.apply(to: fused, documentOf: documentOf, chunkCount: chunkCount)
             if let tokens, let tokenSignatures, lateInteraction.depth > 0 {
                 do {
-                    ranking = try lateInteraction.rerank(prior, question: tokens, signatures: tokenSignatures,
+                    ranking = try lateInteraction.rerank(prior, question: tokens, signatures: tokenSignatures, documentPrior: documentPrior,
                                                          documentOf: documentOf, chunkCount: chunkCount)
                 } catch {
                     throw .artifact(error)

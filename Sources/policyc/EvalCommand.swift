@@ -70,9 +70,8 @@ struct EvalCommand: ParsableCommand {
         guard rerankDepth >= 0 else { throw ValidationError("--rerank-depth must be 0 (no re-ranking) or more, not \(rerankDepth)") }
         let evaluation: EvaluationRun
         do {
-            let prior = DocumentPrior(weight: documentPrior)
-            evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: prior,
-                                           lateInteraction: LateInteraction(depth: rerankDepth, documentPrior: prior))
+            evaluation = try EvaluationRun(reader: reader, fusion: fusionChoice, documentPrior: DocumentPrior(weight: documentPrior),
+                                           lateInteraction: LateInteraction(depth: rerankDepth))
         } catch {
             throw Failure("policyc eval: \(artifact): \(error)")
         }
@@ -82,11 +81,12 @@ struct EvalCommand: ParsableCommand {
         var tokens: [TokenSignatures] = []
         var embedTimes: [Double] = []
         for question in golden {
-            var encoding: TextEncoding?
-            let elapsed = clock.measure { encoding = embedder.encode(question.question) }
+            let started = clock.now
+            let encoding = embedder.encode(question.question)
+            let elapsed = clock.now - started
             embedTimes.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-            vectors.append(encoding!.vector)
-            tokens.append(encoding!.tokens)
+            vectors.append(encoding.vector)
+            tokens.append(encoding.tokens)
         }
         var results: [SearchMode: [EvaluationRun.QuestionResult]] = [:]
         for mode in SearchMode.allCases {

@@ -91,8 +91,8 @@ import TestSupport
     @Test func aChunkMatchingTheQuestionTokenForTokenRisesToTheTopWithinTheDepthOnly() throws {
         let tokens = Self.chunkTokens()
         let reader = try Self.artifact(tokens: tokens)
-        let plain = try Self.ranking(try Retriever(reader: reader, lateInteraction: .none), tokens: nil)
-        let reranking = try Retriever(reader: reader, lateInteraction: LateInteraction(depth: 20, documentPrior: .none))
+        let plain = try Self.ranking(try Retriever(reader: reader, documentPrior: .none, lateInteraction: .none), tokens: nil)
+        let reranking = try Retriever(reader: reader, documentPrior: .none, lateInteraction: LateInteraction(depth: 20))
         // The fused ranking's 12th chunk, asked for by its own tokens: an exact match scores 1.
         let inside = plain[11].chunkIndex
         let promoted = try Self.ranking(reranking, tokens: tokens[inside])
@@ -111,12 +111,13 @@ import TestSupport
 
     @Test func equalScoresGoToTheLowerChunkIndex() throws {
         var tokens = Self.chunkTokens()
-        let plain = try Self.ranking(try Retriever(reader: try Self.artifact(tokens: tokens), lateInteraction: .none), tokens: nil)
+        let plain = try Self.ranking(try Retriever(reader: try Self.artifact(tokens: tokens), documentPrior: .none, lateInteraction: .none),
+                                     tokens: nil)
         // Two chunks of the first 20 get the same tokens; a question of those tokens ties them at 1.
         let (a, b) = (plain[3].chunkIndex, plain[15].chunkIndex)
         tokens[max(a, b)] = tokens[min(a, b)]
         let reader = try Self.artifact(tokens: tokens)
-        let ranked = try Self.ranking(try Retriever(reader: reader, lateInteraction: LateInteraction(depth: 20, documentPrior: .none)),
+        let ranked = try Self.ranking(try Retriever(reader: reader, documentPrior: .none, lateInteraction: LateInteraction(depth: 20)),
                                       tokens: tokens[a])
         #expect(ranked.prefix(2).map(\.chunkIndex) == [min(a, b), max(a, b)])
     }
